@@ -1,0 +1,117 @@
+/*
+ * vc_error.c — the one table mapping core error codes to SQLSTATEs, and the
+ * helpers that fill a caller-owned vc_error. No allocation happens here, so
+ * reporting an out-of-memory condition cannot fail in turn.
+ */
+#include "vc_error.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+static const char *const sqlstates[VC_ERR__COUNT] = {
+	[VC_OK] = "00000",
+	[VC_ERR_IDENTIFIER] = "42602",
+	[VC_ERR_EXPRESSION] = "42601",
+	[VC_ERR_REGEX] = "2201B",
+	[VC_ERR_INVALID_PARAM] = "22023",
+	[VC_ERR_TEXT_REPR] = "22P02",
+	[VC_ERR_DATETIME] = "22007",
+	[VC_ERR_OUT_OF_RANGE] = "22003",
+	[VC_ERR_UNDEFINED_TABLE] = "42P01",
+	[VC_ERR_UNDEFINED_COLUMN] = "42703",
+	[VC_ERR_TOO_COMPLEX] = "54001",
+	[VC_ERR_PRIVILEGE] = "42501",
+	[VC_ERR_READ_ONLY] = "25006",
+	[VC_ERR_NO_DATA] = "P0002",
+	[VC_ERR_TOO_MANY_ROWS] = "P0003",
+	[VC_ERR_UNIQUE] = "23505",
+	[VC_ERR_STRING_TRUNC] = "22001",
+	[VC_ERR_OUT_OF_MEMORY] = "53200",
+	[VC_ERR_INTERNAL] = "XX000",
+};
+
+const char *
+vc_sqlstate(vc_code code)
+{
+	if ((int) code < 0 || code >= VC_ERR__COUNT || sqlstates[code] == NULL)
+		return "XX000";
+	return sqlstates[code];
+}
+
+void
+vc_error_clear(vc_error *err)
+{
+	if (err == NULL)
+		return;
+	err->code = VC_OK;
+	err->message[0] = err->detail[0] = err->hint[0] = '\0';
+	err->position = 0;
+}
+
+vc_code
+vc_error_set(vc_error *err, vc_code code, const char *fmt,...)
+{
+	va_list		ap;
+
+	if (err == NULL)
+		return code;
+	vc_error_clear(err);
+	err->code = code;
+	va_start(ap, fmt);
+	vsnprintf(err->message, sizeof(err->message), fmt, ap);
+	va_end(ap);
+	return code;
+}
+
+void
+vc_error_detail(vc_error *err, const char *fmt,...)
+{
+	va_list		ap;
+
+	if (err == NULL)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err->detail, sizeof(err->detail), fmt, ap);
+	va_end(ap);
+}
+
+void
+vc_error_hint(vc_error *err, const char *fmt,...)
+{
+	va_list		ap;
+
+	if (err == NULL)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err->hint, sizeof(err->hint), fmt, ap);
+	va_end(ap);
+}
+
+const char *
+vc_echo(char *out, size_t outsz, const char *in, size_t inlen)
+{
+	size_t		n = inlen;
+	int			cut = 0;
+
+	if (outsz < VC_ECHO_BUFSZ)
+	{
+		if (outsz)
+			out[0] = '\0';
+		return out;
+	}
+	if (n > VC_ECHO_MAX)
+	{
+		n = VC_ECHO_MAX;
+		/* back up to the start of a UTF-8 sequence */
+		while (n > 0 && (((unsigned char) in[n]) & 0xC0) == 0x80)
+			n--;
+		cut = 1;
+	}
+	memcpy(out, in, n);
+	if (cut)
+		memcpy(out + n, "...", 4);
+	else
+		out[n] = '\0';
+	return out;
+}
