@@ -152,8 +152,9 @@ vc_buf_finish(vc_buf *b, char **out, size_t *outlen, vc_error *err)
 	*out = NULL;
 	if (outlen)
 		*outlen = 0;
-	if (!b->failed && b->data == NULL)
-		buf_reserve(b, 0);		/* an empty result is "" not NULL */
+	/* an empty result is "" not NULL (a fresh allocation holds no NUL yet) */
+	if (!b->failed && b->data == NULL && buf_reserve(b, 0))
+		b->data[0] = '\0';
 	if (b->failed)
 	{
 		vc_buf_reset(b);

@@ -39,6 +39,35 @@ vc_sqlstate(vc_code code)
 	return sqlstates[code];
 }
 
+/*
+ * vsnprintf cuts a long text at a byte count, possibly inside a UTF-8
+ * sequence; drop such a partial sequence so a host never receives invalid
+ * text (PostgreSQL would reject it). n is vsnprintf's return value.
+ */
+static void
+trim_partial_utf8(char *buf, size_t size, int n)
+{
+	size_t		len,
+				lead,
+				need;
+	unsigned char c;
+
+	if (n < 0 || (size_t) n < size)
+		return;
+	len = size - 1;
+	lead = len;
+	while (lead > 0 && (((unsigned char) buf[lead - 1]) & 0xC0) == 0x80)
+		lead--;
+	if (lead == 0)
+		return;
+	c = (unsigned char) buf[lead - 1];
+	if (c < 0x80)
+		return;
+	need = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
+	if (len - (lead - 1) < need)
+		buf[lead - 1] = '\0';
+}
+
 void
 vc_error_clear(vc_error *err)
 {
@@ -53,14 +82,16 @@ vc_code
 vc_error_set(vc_error *err, vc_code code, const char *fmt,...)
 {
 	va_list		ap;
+	int			n;
 
 	if (err == NULL)
 		return code;
 	vc_error_clear(err);
 	err->code = code;
 	va_start(ap, fmt);
-	vsnprintf(err->message, sizeof(err->message), fmt, ap);
+	n = vsnprintf(err->message, sizeof(err->message), fmt, ap);
 	va_end(ap);
+	trim_partial_utf8(err->message, sizeof(err->message), n);
 	return code;
 }
 
@@ -68,24 +99,28 @@ void
 vc_error_detail(vc_error *err, const char *fmt,...)
 {
 	va_list		ap;
+	int			n;
 
 	if (err == NULL)
 		return;
 	va_start(ap, fmt);
-	vsnprintf(err->detail, sizeof(err->detail), fmt, ap);
+	n = vsnprintf(err->detail, sizeof(err->detail), fmt, ap);
 	va_end(ap);
+	trim_partial_utf8(err->detail, sizeof(err->detail), n);
 }
 
 void
 vc_error_hint(vc_error *err, const char *fmt,...)
 {
 	va_list		ap;
+	int			n;
 
 	if (err == NULL)
 		return;
 	va_start(ap, fmt);
-	vsnprintf(err->hint, sizeof(err->hint), fmt, ap);
+	n = vsnprintf(err->hint, sizeof(err->hint), fmt, ap);
 	va_end(ap);
+	trim_partial_utf8(err->hint, sizeof(err->hint), n);
 }
 
 const char *
@@ -109,6 +144,10 @@ vc_echo(char *out, size_t outsz, const char *in, size_t inlen)
 		cut = 1;
 	}
 	memcpy(out, in, n);
+	/* a newline or escape sequence from the user must not shape the message */
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char) out[i] < 0x20 || (unsigned char) out[i] == 0x7f)
+			out[i] = '?';
 	if (cut)
 		memcpy(out + n, "...", 4);
 	else

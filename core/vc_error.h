@@ -71,6 +71,7 @@ const char *vc_sqlstate(vc_code code);
  * Copy at most max_bytes of user input into out (size outsz) for echoing in
  * a message, cut on a UTF-8 boundary and marked with "..." when cut, so a
  * message never carries more than ~64 bytes of what the user typed.
+ * Control characters (including NUL and newlines) become '?'.
  */
 const char *vc_echo(char *out, size_t outsz, const char *in, size_t inlen);
 

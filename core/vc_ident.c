@@ -298,12 +298,51 @@ mask_query(vc_buf *b, const char *q, size_t len)
 	}
 }
 
+/*
+ * libpq's key=value form ("host=db password=secret"): mask the value of
+ * every password key, quoted ('...' with \' escapes) or bare.
+ */
+static void
+mask_conninfo(vc_buf *b, const char *s, size_t len)
+{
+	size_t		i = 0;
+
+	while (i < len)
+	{
+		int			at_word = (i == 0 || s[i - 1] == ' ' || s[i - 1] == '\t');
+
+		if (at_word && len - i > 9 && ascii_ieq(s + i, 9, "password="))
+		{
+			size_t		j = i + 9;
+
+			vc_buf_append(b, s + i, 9);
+			if (s[j] == '\'')
+			{
+				for (j++; j < len && s[j] != '\''; j++)
+					if (s[j] == '\\' && j + 1 < len)
+						j++;
+				if (j < len)
+					j++;
+			}
+			else
+				while (j < len && s[j] != ' ' && s[j] != '\t')
+					j++;
+			vc_buf_puts(b, "***");
+			i = j;
+			continue;
+		}
+		vc_buf_putc(b, s[i]);
+		i++;
+	}
+}
+
 vc_code
 vc_url_mask(const vc_alloc *a, const char *url, size_t len, char **out,
 			size_t *outlen, vc_error *err)
 {
 	vc_buf		b;
 	const char *sep = NULL;
+	const char *colon;
 	size_t		i,
 				auth,
 				qpos,
@@ -316,33 +355,33 @@ vc_url_mask(const vc_alloc *a, const char *url, size_t len, char **out,
 			sep = url + i;
 			break;
 		}
-	if (sep == NULL)
+	if (sep == NULL && memchr(url, '@', len) == NULL)
 	{
-		vc_buf_append(&b, url, len);
+		mask_conninfo(&b, url, len);
 		return vc_buf_finish(&b, out, outlen, err);
 	}
-	auth = (size_t) (sep - url) + 3;
-	/* The userinfo ends at the last '@' before the query: an unencoded '/'
-	 * or '@' inside a password must not leak the rest of it. */
-	qpos = find_any(url, auth, len, "?#");
-	for (i = auth; i < qpos; i++)
+	/* "user:secret@host/db" without a scheme still carries a password */
+	auth = sep ? (size_t) (sep - url) + 3 : 0;
+	/* The userinfo ends at the last '@' of the URL: an unencoded '/', '@',
+	 * '?' or '#' inside a password (libpq reads the password up to '@')
+	 * must not leak the rest of it. Masking too much is the safe side. */
+	for (i = auth; i < len; i++)
 		if (url[i] == '@')
 			at = i;
-	if (at != (size_t) -1)
+	colon = at != (size_t) -1 ? memchr(url + auth, ':', at - auth) : NULL;
+	if (colon != NULL)
 	{
-		const char *colon = memchr(url + auth, ':', at - auth);
-
-		if (colon != NULL)
-		{
-			vc_buf_append(&b, url, (size_t) (colon - url) + 1);
-			vc_buf_puts(&b, "***");
-			vc_buf_append(&b, url + at, qpos - at);
-		}
-		else
-			vc_buf_append(&b, url, qpos);
+		qpos = find_any(url, at + 1, len, "?#");
+		vc_buf_append(&b, url, (size_t) (colon - url) + 1);
+		vc_buf_puts(&b, "***");
+		vc_buf_append(&b, url + at, qpos - at);
 	}
 	else
+	{
+		/* no password in the authority; the query may still hold one */
+		qpos = find_any(url, auth, len, "?#");
 		vc_buf_append(&b, url, qpos);
+	}
 	if (qpos < len)
 	{
 		if (url[qpos] == '?')

@@ -72,8 +72,9 @@ vc_code		vc_on_delete_normalize(const char *s, size_t len, const char **out,
 const char *vc_on_delete_sql(const char *normalized);
 
 /*
- * Replace the password of a URL (user:password@ in the authority, and a
- * password= query parameter) with ***. A URL without one comes back
+ * Replace the password of a URL (user:password@ in the authority, also
+ * without a scheme, and a password= query parameter) or of a libpq
+ * key=value string (password=...) with ***. Text without one comes back
  * unchanged. *out is allocated with a.
  */
 vc_code		vc_url_mask(const vc_alloc *a, const char *url, size_t len,

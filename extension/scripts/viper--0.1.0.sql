@@ -1,0 +1,271 @@
+-- viper--0.1.0.sql — install script of the viper extension, version 0.1.0.
+--
+-- Creates viper's roles (if missing), its catalog (DESIGN §2), the
+-- catalog-version counter, the validation and feature functions (§7) and
+-- the privileges of §12. Every object is schema-qualified and every
+-- function runs with search_path = pg_catalog, pg_temp, so nothing a user
+-- puts in another schema (public.now(), public.nextval(), ...) is ever
+-- called by viper.
+
+\echo Use "CREATE EXTENSION viper" to load this file. \quit
+
+---------------------------------------------------------------------------
+-- Roles. They are cluster-wide and outlive DROP EXTENSION, so they are
+-- created only when missing (a second CREATE EXTENSION reuses them).
+---------------------------------------------------------------------------
+DO $roles$
+BEGIN
+	IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles
+				   WHERE rolname OPERATOR(pg_catalog.=) 'viper_app') THEN
+		CREATE ROLE viper_app NOLOGIN;
+	END IF;
+	IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles
+				   WHERE rolname OPERATOR(pg_catalog.=) 'viper_admin') THEN
+		CREATE ROLE viper_admin NOLOGIN;
+	END IF;
+	-- an administrator can do what the application can (set_principal)
+	IF NOT EXISTS (SELECT 1
+				   FROM pg_catalog.pg_auth_members m
+				   JOIN pg_catalog.pg_roles g ON g.oid OPERATOR(pg_catalog.=) m.roleid
+				   JOIN pg_catalog.pg_roles u ON u.oid OPERATOR(pg_catalog.=) m.member
+				   WHERE g.rolname OPERATOR(pg_catalog.=) 'viper_app'
+					 AND u.rolname OPERATOR(pg_catalog.=) 'viper_admin') THEN
+		GRANT viper_app TO viper_admin;
+	END IF;
+END
+$roles$;
+
+---------------------------------------------------------------------------
+-- Functions implemented in C (extension/*.c)
+---------------------------------------------------------------------------
+CREATE FUNCTION viper.version()
+RETURNS text
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'viper_version';
+COMMENT ON FUNCTION viper.version() IS 'version of the viper extension';
+
+CREATE FUNCTION viper.validate_identifier(name text, description text DEFAULT 'identifier')
+RETURNS text
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'viper_validate_identifier';
+COMMENT ON FUNCTION viper.validate_identifier(text, text) IS
+	'returns name when it matches [A-Za-z_][A-Za-z0-9_]* within 63 bytes, else raises 42602';
+
+CREATE FUNCTION viper.assert_safe_table_name(name text)
+RETURNS text
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'viper_assert_safe_table_name';
+COMMENT ON FUNCTION viper.assert_safe_table_name(text) IS
+	'returns name when it is a valid table name, else raises 42602';
+
+CREATE FUNCTION viper.quote_identifier(name text, dialect text DEFAULT 'postgresql')
+RETURNS text
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'viper_quote_identifier';
+COMMENT ON FUNCTION viper.quote_identifier(text, text) IS
+	'name quoted for the dialect (postgresql, sqlite, mysql, mssql, oracle)';
+
+-- not STRICT: field_name and context default to NULL; a NULL expr gives NULL
+CREATE FUNCTION viper.validate_sql_expression(expr text,
+											  field_name text DEFAULT NULL,
+											  context text DEFAULT NULL)
+RETURNS text
+LANGUAGE C IMMUTABLE CALLED ON NULL INPUT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'viper_validate_sql_expression';
+COMMENT ON FUNCTION viper.validate_sql_expression(text, text, text) IS
+	'returns expr when the expression grammar admits it, else raises 42601 naming the token';
+
+CREATE FUNCTION viper.escape_like(value text)
+RETURNS text
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'viper_escape_like';
+COMMENT ON FUNCTION viper.escape_like(text) IS
+	'value with %, _ and \ escaped by \ for a LIKE pattern';
+
+CREATE FUNCTION viper.validate_regex_pattern(pattern text)
+RETURNS text
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'viper_validate_regex_pattern';
+COMMENT ON FUNCTION viper.validate_regex_pattern(text) IS
+	'returns pattern when it is valid and safe from catastrophic backtracking, else raises 2201B';
+
+CREATE FUNCTION viper.validate_on_delete(action text)
+RETURNS text
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'viper_validate_on_delete';
+COMMENT ON FUNCTION viper.validate_on_delete(text) IS
+	'normalised upper-case on_delete action, else raises 22023';
+
+CREATE FUNCTION viper.mask_url(url text)
+RETURNS text
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'viper_mask_url';
+COMMENT ON FUNCTION viper.mask_url(text) IS 'url with its password replaced by ***';
+
+-- core's static vendor × feature table, the single source of the seed rows
+CREATE FUNCTION viper._vendor_feature_defaults()
+RETURNS TABLE (vendor text, feature text, enabled boolean)
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'viper_vendor_feature_defaults';
+
+---------------------------------------------------------------------------
+-- Catalog (DESIGN §2)
+---------------------------------------------------------------------------
+CREATE TABLE viper.models (
+	label		text PRIMARY KEY,
+	app			text NOT NULL,
+	name		text NOT NULL,
+	table_name	text NOT NULL,
+	schema		jsonb NOT NULL,
+	managed		boolean NOT NULL DEFAULT true,
+	read_only	boolean NOT NULL DEFAULT false,
+	single		boolean NOT NULL DEFAULT false,
+	version		integer NOT NULL DEFAULT 1 CHECK (version OPERATOR(pg_catalog.>) 0),
+	updated_at	timestamptz NOT NULL DEFAULT pg_catalog.now()
+);
+COMMENT ON TABLE viper.models IS 'registered models (label app.Model) and the JSON schema last applied';
+
+CREATE TABLE viper.grants (
+	model		text NOT NULL REFERENCES viper.models (label) ON DELETE CASCADE,
+	action		text NOT NULL
+		CHECK (action OPERATOR(pg_catalog.=) ANY (ARRAY['select', 'insert', 'update', 'delete', 'all']::pg_catalog.text[])),
+	role		text NOT NULL,
+	predicate	text,
+	created_at	timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	PRIMARY KEY (model, action, role)
+);
+COMMENT ON TABLE viper.grants IS 'row permissions: who may do what on a model, under which predicate';
+
+CREATE TABLE viper.patches (
+	name		text PRIMARY KEY,
+	app			text,
+	phase		text NOT NULL
+		CHECK (phase OPERATOR(pg_catalog.=) ANY (ARRAY['pre', 'post']::pg_catalog.text[])),
+	ord			integer NOT NULL DEFAULT 0,
+	checksum	text NOT NULL,
+	checksum_algorithm text NOT NULL,
+	applied_at	timestamptz NOT NULL DEFAULT pg_catalog.now(),
+	duration_ms double precision
+);
+COMMENT ON TABLE viper.patches IS 'data patches that ran, with the checksum of their text';
+
+CREATE TABLE viper.vendor_features (
+	vendor		text NOT NULL,
+	feature		text NOT NULL,
+	enabled		boolean NOT NULL,
+	PRIMARY KEY (vendor, feature)
+);
+COMMENT ON TABLE viper.vendor_features IS
+	'DatabaseFeatures per vendor; a DBA may switch a flag off here';
+
+CREATE TABLE viper.audit_log (
+	id			bigserial PRIMARY KEY,
+	ts			timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp(),
+	db_user		text NOT NULL DEFAULT SESSION_USER,
+	principal	text,
+	action		text NOT NULL,
+	model		text,
+	reason		text
+);
+COMMENT ON TABLE viper.audit_log IS 'permission bypasses and other audited actions';
+
+-- rows users add survive pg_dump (vendor_features is re-seeded by the script)
+SELECT pg_catalog.pg_extension_config_dump('viper.models'::pg_catalog.regclass, '');
+SELECT pg_catalog.pg_extension_config_dump('viper.grants'::pg_catalog.regclass, '');
+SELECT pg_catalog.pg_extension_config_dump('viper.patches'::pg_catalog.regclass, '');
+SELECT pg_catalog.pg_extension_config_dump('viper.audit_log'::pg_catalog.regclass, '');
+SELECT pg_catalog.pg_extension_config_dump('viper.audit_log_id_seq'::pg_catalog.regclass, '');
+
+---------------------------------------------------------------------------
+-- Catalog version: bumped by any statement that changes models, grants or
+-- vendor_features, so clients can invalidate what they cached. A sequence
+-- is not transactional: a rolled-back change still bumps it, which only
+-- costs a needless cache refresh.
+---------------------------------------------------------------------------
+CREATE SEQUENCE viper.catalog_version_seq AS bigint MINVALUE 1 START 1;
+
+-- SECURITY DEFINER: whoever changes the catalog (later viper_admin through
+-- viper's functions) need not hold privileges on the sequence.
+CREATE FUNCTION viper._bump_catalog_version()
+RETURNS trigger
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp
+AS $bump$
+BEGIN
+	PERFORM pg_catalog.nextval('viper.catalog_version_seq'::pg_catalog.regclass);
+	RETURN NULL;
+END
+$bump$;
+
+CREATE TRIGGER catalog_version_bump
+	AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON viper.models
+	FOR EACH STATEMENT EXECUTE FUNCTION viper._bump_catalog_version();
+CREATE TRIGGER catalog_version_bump
+	AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON viper.grants
+	FOR EACH STATEMENT EXECUTE FUNCTION viper._bump_catalog_version();
+CREATE TRIGGER catalog_version_bump
+	AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON viper.vendor_features
+	FOR EACH STATEMENT EXECUTE FUNCTION viper._bump_catalog_version();
+
+-- 0 before the first catalog change, then the number of changing statements
+CREATE FUNCTION viper.catalog_version()
+RETURNS bigint
+LANGUAGE sql STABLE PARALLEL SAFE
+SET search_path = pg_catalog, pg_temp
+AS $cv$
+	SELECT CASE WHEN s.is_called THEN s.last_value ELSE 0 END
+	FROM viper.catalog_version_seq AS s
+$cv$;
+COMMENT ON FUNCTION viper.catalog_version() IS
+	'number that changes whenever viper''s catalog changes';
+
+CREATE FUNCTION viper.features()
+RETURNS jsonb
+LANGUAGE C STABLE STRICT PARALLEL RESTRICTED
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'viper_features';
+COMMENT ON FUNCTION viper.features() IS
+	'feature flags of this server: viper.vendor_features for postgresql, gated by server_version_num';
+
+-- seed from core's table (fires the trigger: catalog_version() becomes 1)
+INSERT INTO viper.vendor_features (vendor, feature, enabled)
+	SELECT d.vendor, d.feature, d.enabled FROM viper._vendor_feature_defaults() AS d;
+
+---------------------------------------------------------------------------
+-- Privileges (DESIGN §12). The catalog tables are written only by their
+-- owner (later by viper_admin through viper's functions).
+---------------------------------------------------------------------------
+GRANT USAGE ON SCHEMA viper TO PUBLIC;
+
+REVOKE ALL ON TABLE viper.models, viper.grants, viper.patches,
+	viper.vendor_features, viper.audit_log FROM PUBLIC;
+GRANT SELECT ON TABLE viper.models, viper.grants, viper.vendor_features TO PUBLIC;
+GRANT SELECT ON TABLE viper.audit_log TO viper_admin;
+REVOKE ALL ON SEQUENCE viper.catalog_version_seq, viper.audit_log_id_seq FROM PUBLIC;
+GRANT SELECT ON SEQUENCE viper.catalog_version_seq TO PUBLIC;	-- catalog_version()
+
+REVOKE ALL ON FUNCTION viper._vendor_feature_defaults() FROM PUBLIC;
+REVOKE ALL ON FUNCTION viper._bump_catalog_version() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION
+	viper.version(),
+	viper.catalog_version(),
+	viper.features(),
+	viper.validate_identifier(text, text),
+	viper.assert_safe_table_name(text),
+	viper.quote_identifier(text, text),
+	viper.validate_sql_expression(text, text, text),
+	viper.escape_like(text),
+	viper.validate_regex_pattern(text),
+	viper.validate_on_delete(text),
+	viper.mask_url(text)
+TO PUBLIC;

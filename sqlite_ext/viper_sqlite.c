@@ -1,0 +1,100 @@
+/*
+ * viper_sqlite.c — entry point of the SQLite loadable extension
+ * (sqlite3_viper_init, found by `.load sqlite_ext/build/viper` from the
+ * file name) and the one table of SQL functions it registers.
+ *
+ * Every function is registered from functions[] below, each arity of an
+ * optional trailing argument as its own registration, so a call with the
+ * wrong number of arguments is rejected by SQLite itself ("wrong number of
+ * arguments to function ..."). The flags are API (CONVENTIONS "SQL"):
+ * pure validators are DETERMINISTIC|INNOCUOUS; functions that read the
+ * catalog are plain (not deterministic, not usable from schema objects
+ * under trusted_schema=OFF); catalog mutators will be DIRECTONLY.
+ *
+ * The functions keep no per-connection state: everything they need comes
+ * from sqlite3_context_db_handle(), so two connections never share
+ * anything. The only static object is SQLite's own API pointer.
+ */
+#include "viper_sqlite.h"
+
+SQLITE_EXTENSION_INIT1
+
+#define VIPER_PURE (SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS)
+#define VIPER_READS_CATALOG (SQLITE_UTF8)
+
+typedef struct viper_function
+{
+	const char *name;
+	/* min_args..max_args are registered; min_args = -1 means "any number" */
+	signed char min_args;
+	signed char max_args;
+	int			flags;
+	void		(*func) (sqlite3_context *, int, sqlite3_value **);
+} viper_function;
+
+static const viper_function functions[] = {
+	{"viper_version", 0, 0, VIPER_PURE, viper_sqlite_version},
+	{"viper_catalog_version", 0, 0, VIPER_READS_CATALOG,
+	viper_sqlite_catalog_version},
+	{"viper_features", 0, 0, VIPER_READS_CATALOG, viper_sqlite_features},
+	{"viper_validate_identifier", 1, 2, VIPER_PURE,
+	viper_sqlite_validate_identifier},
+	{"viper_assert_safe_table_name", 1, 1, VIPER_PURE,
+	viper_sqlite_assert_safe_table_name},
+	{"viper_quote_identifier", 1, 2, VIPER_PURE,
+	viper_sqlite_quote_identifier},
+	{"viper_validate_sql_expression", 1, 3, VIPER_PURE,
+	viper_sqlite_validate_sql_expression},
+	{"viper_escape_like", 1, 1, VIPER_PURE, viper_sqlite_escape_like},
+	{"viper_validate_regex_pattern", 1, 1, VIPER_PURE,
+	viper_sqlite_validate_regex_pattern},
+	{"viper_validate_on_delete", 1, 1, VIPER_PURE,
+	viper_sqlite_validate_on_delete},
+	{"viper_mask_url", 1, 1, VIPER_PURE, viper_sqlite_mask_url},
+};
+
+/* Register one table entry at every arity it accepts. */
+static int
+register_function(sqlite3 *db, const viper_function *fn, char **pzErrMsg)
+{
+	int			n = fn->min_args;
+	int			last = fn->min_args < 0 ? -1 : fn->max_args;
+	int			rc;
+
+	for (;; n++)
+	{
+		rc = sqlite3_create_function_v2(db, fn->name, n, fn->flags, NULL,
+										fn->func, NULL, NULL, NULL);
+		if (rc != SQLITE_OK)
+		{
+			if (pzErrMsg != NULL)
+				*pzErrMsg = sqlite3_mprintf("viper: could not register %s/%d: %s",
+											fn->name, n, sqlite3_errmsg(db));
+			return rc;
+		}
+		if (n >= last)
+			return SQLITE_OK;
+	}
+}
+
+#ifdef _WIN32
+__declspec(dllexport)
+#else
+__attribute__((visibility("default")))
+#endif
+int
+sqlite3_viper_init(sqlite3 *db, char **pzErrMsg,
+				   const sqlite3_api_routines *pApi)
+{
+	size_t		i;
+	int			rc;
+
+	SQLITE_EXTENSION_INIT2(pApi);
+	for (i = 0; i < sizeof(functions) / sizeof(functions[0]); i++)
+	{
+		rc = register_function(db, &functions[i], pzErrMsg);
+		if (rc != SQLITE_OK)
+			return rc;
+	}
+	return viper_sqlite_catalog_install(db, pzErrMsg);
+}

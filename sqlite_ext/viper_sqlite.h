@@ -1,0 +1,54 @@
+/*
+ * viper_sqlite.h — internal header of the SQLite host: the SQL-callable
+ * wrappers registered by viper_sqlite.c and the catalog installer.
+ *
+ * Every file of the host includes this header first: it pulls in
+ * sqlite3ext.h with SQLITE_EXTENSION_INIT3, so sqlite3_* calls go through
+ * the API table SQLite hands to sqlite3_viper_init (defined once, in
+ * viper_sqlite.c). No file of the host keeps mutable static state.
+ */
+#ifndef VIPER_SQLITE_H
+#define VIPER_SQLITE_H
+
+#include <sqlite3ext.h>
+SQLITE_EXTENSION_INIT3
+
+#include "vc.h"
+
+#ifndef VIPER_VERSION
+#error "VIPER_VERSION must be defined by the build (sqlite_ext/Makefile)"
+#endif
+
+/* catalog.c */
+int			viper_sqlite_catalog_install(sqlite3 *db, char **pzErrMsg);
+void		viper_sqlite_catalog_error(sqlite3_context *ctx, sqlite3 *db,
+									   int rc, const char *table);
+void		viper_sqlite_version(sqlite3_context *ctx, int argc,
+								 sqlite3_value **argv);
+void		viper_sqlite_catalog_version(sqlite3_context *ctx, int argc,
+										 sqlite3_value **argv);
+
+/* features.c */
+void		viper_sqlite_features(sqlite3_context *ctx, int argc,
+								  sqlite3_value **argv);
+
+/* validate.c — the validators of DESIGN §7 */
+void		viper_sqlite_validate_identifier(sqlite3_context *ctx, int argc,
+											 sqlite3_value **argv);
+void		viper_sqlite_assert_safe_table_name(sqlite3_context *ctx, int argc,
+												sqlite3_value **argv);
+void		viper_sqlite_quote_identifier(sqlite3_context *ctx, int argc,
+										  sqlite3_value **argv);
+void		viper_sqlite_validate_sql_expression(sqlite3_context *ctx,
+												 int argc,
+												 sqlite3_value **argv);
+void		viper_sqlite_escape_like(sqlite3_context *ctx, int argc,
+									 sqlite3_value **argv);
+void		viper_sqlite_validate_regex_pattern(sqlite3_context *ctx, int argc,
+												sqlite3_value **argv);
+void		viper_sqlite_validate_on_delete(sqlite3_context *ctx, int argc,
+											sqlite3_value **argv);
+void		viper_sqlite_mask_url(sqlite3_context *ctx, int argc,
+								  sqlite3_value **argv);
+
+#endif
