@@ -4,8 +4,8 @@
  * normalisation, URL password masking, dialect names.
  */
 #include "vc_validate.h"
+#include "vc_text.h"
 
-#include <ctype.h>
 #include <string.h>
 
 static const char *const dialect_names[VC_DIALECT__COUNT] = {
@@ -21,7 +21,7 @@ ascii_ieq(const char *s, size_t len, const char *lit)
 	if (strlen(lit) != len)
 		return 0;
 	for (i = 0; i < len; i++)
-		if (tolower((unsigned char) s[i]) != tolower((unsigned char) lit[i]))
+		if (vc_ascii_tolower((unsigned char) s[i]) != vc_ascii_tolower((unsigned char) lit[i]))
 			return 0;
 	return 1;
 }
@@ -204,9 +204,9 @@ vc_on_delete_normalize(const char *s, size_t len, const char **out,
 				n = 0;
 
 	*out = NULL;
-	while (start < end && isspace((unsigned char) s[start]))
+	while (start < end && vc_ascii_isspace((unsigned char) s[start]))
 		start++;
-	while (end > start && isspace((unsigned char) s[end - 1]))
+	while (end > start && vc_ascii_isspace((unsigned char) s[end - 1]))
 		end--;
 	/* Upper-case, one blank between words becomes the underscore form. */
 	for (i = start; i < end && n < sizeof(norm) - 1; i++)
@@ -219,7 +219,7 @@ vc_on_delete_normalize(const char *s, size_t len, const char **out,
 				break;			/* runs of blanks are not a valid spelling */
 			c = '_';
 		}
-		norm[n++] = (char) toupper(c);
+		norm[n++] = (char) vc_ascii_toupper(c);
 	}
 	if (i == end)
 	{

@@ -25,4 +25,45 @@
 const char *vc_nearest(const char *name, size_t len,
 					   const char *const *candidates, size_t n);
 
+/*
+ * ASCII-only character classes. <ctype.h> follows the process locale (a
+ * Turkish locale upper-cases 'i' to a dotted capital), and a backend's or
+ * application's locale must never change how a name or keyword is read.
+ */
+static inline int
+vc_ascii_isdigit(int c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static inline int
+vc_ascii_isalpha(int c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static inline int
+vc_ascii_isalnum(int c)
+{
+	return vc_ascii_isalpha(c) || vc_ascii_isdigit(c);
+}
+
+static inline int
+vc_ascii_isspace(int c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+}
+
+static inline int
+vc_ascii_tolower(int c)
+{
+	return (c >= 'A' && c <= 'Z') ? c + ('a' - 'A') : c;
+}
+
+static inline int
+vc_ascii_toupper(int c)
+{
+	return (c >= 'a' && c <= 'z') ? c - ('a' - 'A') : c;
+}
+
 #endif
