@@ -29,6 +29,7 @@ static const char *const sqlstates[VC_ERR__COUNT] = {
 	[VC_ERR_STRING_TRUNC] = "22001",
 	[VC_ERR_OUT_OF_MEMORY] = "53200",
 	[VC_ERR_INTERNAL] = "XX000",
+	[VC_ERR_ACTIVE_TRANSACTION] = "25001",
 };
 
 const char *

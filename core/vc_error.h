@@ -35,6 +35,7 @@ typedef enum vc_code
 	VC_ERR_STRING_TRUNC,	/* 22001 data would not fit after narrowing */
 	VC_ERR_OUT_OF_MEMORY,	/* 53200 allocation failed */
 	VC_ERR_INTERNAL,		/* XX000 a bug in viper */
+	VC_ERR_ACTIVE_TRANSACTION,	/* 25001 DDL function called inside a transaction */
 	VC_ERR__COUNT
 } vc_code;
 

@@ -31,6 +31,7 @@ static const struct
 	{VC_ERR_STRING_TRUNC, "22001"},
 	{VC_ERR_OUT_OF_MEMORY, "53200"},
 	{VC_ERR_INTERNAL, "XX000"},
+	{VC_ERR_ACTIVE_TRANSACTION, "25001"},
 };
 
 #define NTABLE (sizeof(sqlstate_table) / sizeof(sqlstate_table[0]))
