@@ -3,7 +3,8 @@
 # suite (sql/*.sql against expected/*.out) with `make installcheck`.
 #
 # Usage: tests/pg/run.sh [results-file]
-# Appends "PASS pg/<test>" or "FAIL pg/<test>" per test to results-file,
+# Appends "PASS pg/<test>" or "FAIL pg/<test>" per test to results-file
+# (pg_regress files, then every tests/pg/t_*.sh scenario script),
 # prints regression.diffs on failure and exits non-zero on any failure.
 # Uses the server named by PGHOST/PGPORT when both are set, otherwise a
 # throwaway cluster (tests/pg/cluster.sh) that is removed on exit.
@@ -90,6 +91,25 @@ if grep -q '^FAIL ' "$log.parsed"; then
 	rc=1
 fi
 rm -f "$log.parsed"
+
+# Scenarios pg_regress cannot express (pg_dump comparisons, many concurrent
+# sessions) are shell scripts tests/pg/t_<name>.sh: each runs against the
+# same server (PGHOST/PGPORT/PGUSER exported) and is one case; exit 0 = pass.
+for t in "$here"/t_*.sh; do
+	[ -e "$t" ] || continue
+	name=$(basename "$t" .sh)
+	name=${name#t_}
+	if bash "$t" >"$log" 2>&1; then
+		echo "PASS pg/$name" >> "$results"
+		echo "ok   pg/$name"
+	else
+		echo "FAIL pg/$name" >> "$results"
+		echo "FAIL pg/$name"
+		sed 's/^/    /' "$log"
+		rc=1
+	fi
+done
+
 if [ $rc -ne 0 ]; then
 	if [ -f regression.diffs ]; then
 		echo "==== regression.diffs ===="

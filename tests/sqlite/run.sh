@@ -87,6 +87,29 @@ for sql in "$here"/*.sql; do
   fi
 done
 
+# Scenarios the CLI transcript cannot express (several processes at once)
+# are shell scripts tests/sqlite/t_<name>.sh, run with SQLITE3 and
+# VIPER_EXT exported and a scratch directory as argument; exit 0 = pass.
+export SQLITE3 VIPER_EXT="$ext"
+for t in "$here"/t_*.sh; do
+  [ -e "$t" ] || continue
+  name=$(basename "$t" .sh)
+  name=${name#t_}
+  rm -rf "$scratch/script"
+  mkdir -p "$scratch/script"
+  if bash "$t" "$scratch/script" > "$scratch/script.log" 2>&1; then
+    echo "PASS sqlite/$name" >> "$results"
+    echo "ok   sqlite/$name"
+    pass=$((pass + 1))
+  else
+    echo "FAIL sqlite/$name" >> "$results"
+    echo "FAIL sqlite/$name"
+    sed 's/^/    /' "$scratch/script.log"
+    fail=$((fail + 1))
+    rc=1
+  fi
+done
+
 # The version compiled in must be the Makefile's EXTVERSION.
 want=$(sed -n 's/^EXTVERSION[[:space:]]*=[[:space:]]*//p' "$root/Makefile")
 got=$("$SQLITE3" -batch -cmd ".load '$ext'" :memory: "SELECT viper_version();" 2>&1)
