@@ -44,8 +44,21 @@ DATA       = $(sort $(wildcard extension/scripts/viper--*.sql))
 REGRESS    = $(sort $(basename $(notdir $(wildcard sql/*.sql))))
 REGRESS_OPTS = --inputdir=. --load-extension=plpgsql
 PG_CPPFLAGS = -Icore $(JANSSON_CFLAGS) -DVIPER_VERSION='"$(EXTVERSION)"'
+# The postgres executable exports its SQL function json_object(), which the
+# dynamic linker binds in preference to jansson's json_object(): every object
+# of the module calls viper_json_object (extension/spi_json.c) instead.
+PG_CPPFLAGS += -Djson_object=viper_json_object
 PG_CFLAGS  = $(VIPER_WARN) -Wno-unused-parameter -Wno-missing-field-initializers -Wno-sign-compare
-SHLIB_LINK = $(JANSSON_LIBS)
+# The postgres executable exports SQL functions named like jansson's
+# (json_object ...), and an executable's symbols win at dynamic link time:
+# a call to jansson from the module would land in PostgreSQL's fmgr
+# function. So jansson is linked in statically, bound inside the module
+# (-Bsymbolic) and not exported (--exclude-libs).
+JANSSON_STATIC := $(wildcard $(shell pkg-config --variable=libdir jansson 2>/dev/null)/libjansson.a)
+ifeq ($(JANSSON_STATIC),)
+$(error libjansson.a not found: install libjansson-dev (scripts/install-deps))
+endif
+SHLIB_LINK = -Wl,-Bsymbolic -Wl,--exclude-libs,ALL $(JANSSON_STATIC)
 EXTRA_CLEAN = results regression.diffs regression.out
 
 PG_CONFIG ?= pg_config

@@ -56,10 +56,67 @@
  * that applies nothing (e.g. RemoveColumn without allow_drop) has
  * applies = false and sql NULL.
  *
+ * Row conventions (vc_plan.c, vc_plan_diff.c):
+ *   - Order: CreateTable rows (FK targets first), the FKs deferred out of
+ *     creation cycles (AddConstraint, PostgreSQL only: SQLite accepts a
+ *     REFERENCES to a table created later), RenameColumn, index/constraint
+ *     removals, AddColumn, AlterColumn + RunSQL (and SQLite rebuild
+ *     groups), index/constraint additions, RemoveColumn and its warning
+ *     rows, DropTable (junction tables and children first). A changed
+ *     index/constraint is a Remove row followed later by an Add/Create row
+ *     of the same name; removals come before the ALTERs so a constraint
+ *     that no longer fits never blocks a type change.
+ *   - CreateTable "app.Model": CREATE TABLE, its indexes, the single-row
+ *     guard and (PostgreSQL, meta.permissions) ENABLE + FORCE ROW LEVEL
+ *     SECURITY, all in one row. Junction tables are their own CreateTable
+ *     rows "app.Model.field", after every model table.
+ *   - AlterColumn: one row per column holding every statement (type — with
+ *     DROP DEFAULT before and SET DEFAULT after when a default exists —
+ *     SET/DROP NOT NULL, SET/DROP DEFAULT). The type change's warning and
+ *     narrowing precheck ride on it.
+ *   - A column added with AddColumn carries its named UNIQUE/CHECK/
+ *     REFERENCES in the column definition: no AddConstraint rows for them.
+ *   - Single-row guard: PostgreSQL CreateIndex/RemoveIndex "<t>_single";
+ *     SQLite RunSQL "<t>_single" (CREATE TRIGGER / DROP TRIGGER).
+ *   - Row security of an existing table (PostgreSQL, model with
+ *     permissions): RunSQL "app.Model" with the missing ENABLE/FORCE.
+ *   - Models leaving the set (catalog models of the planned apps): DropTable
+ *     with allow_drop (label in unstore), else a warning row (applies
+ *     false; not unstored). A leaving model whose table is already gone is
+ *     unstored without a row.
+ *   - SQLite table rebuild: every row of a table that must be rebuilt
+ *     (AlterColumn, Add/RemoveConstraint, RemoveColumn, an AddColumn that
+ *     ALTER TABLE cannot do — and then also that table's renames, index
+ *     rows and added columns) forms ONE group of consecutive rows, all with
+ *     sqlite_rebuild = true and rebuild_table set. Only the LAST row of the
+ *     group holds the statements (the whole rebuild, vc_ddl.h procedure);
+ *     the other rows apply nothing themselves: empty statement list, sql
+ *     "-- done by the rebuild of table \"t\"". Prechecks of earlier rows
+ *     (narrowing REFUSE, reading the OLD column names) run before the last
+ *     row as usual. Rename hints of dropped columns become one SKIP
+ *     precheck on the last row: SKIP there means the whole group did not
+ *     happen. Renamed columns are copied from their old names; with force
+ *     a narrowed text column is copied through substr(col, 1, n) and an
+ *     incompatible one through CAST(col AS <type>). A rebuild that would
+ *     lose a live column the model does not list, without allow_drop, is
+ *     refused (22023) instead. Triggers other than viper's single-row guard
+ *     do not survive a rebuild.
+ * Introspection matching: objects are found by name; when SQLite cannot
+ * name one (name null) a unique/FK is matched by its columns and a CHECK
+ * by its expression text (blanks and case outside literals ignored). When
+ * a host leaves a key out ("checks", "uniques", "indexes", "foreign_keys",
+ * "triggers"), objects of that kind are taken as present when the catalog
+ * has them. The allocator given to vc_plan_build/register must outlive the
+ * plan (vc_plan_free uses it).
+ *
  * Refusals raised by vc_plan_build (nothing is planned, nothing applied):
  *   22023 incompatible type change without {"force": true}, naming the
  *         field ("app.Model.field"), from and to types; unknown option;
- *   any error of vc_modelset_parse (bad schema, 42P01 unknown FK target...).
+ *   22023 an SQLite rebuild that would lose a column not in the model
+ *         (without allow_drop);
+ *   any error of vc_modelset_parse (bad schema, 42P01 unknown FK target...);
+ *   XX000 a malformed catalog row or introspection object, or a table of
+ *         vc_plan_tables missing from `live` (host bugs).
  * Refusals found by running a precheck (the host raises them):
  *   22001 narrowing when existing data does not fit, unless force.
  */

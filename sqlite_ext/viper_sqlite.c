@@ -11,11 +11,12 @@
  * catalog are plain (not deterministic, not usable from schema objects
  * under trusted_schema=OFF); catalog mutators will be DIRECTONLY.
  *
- * The functions keep no per-connection state: everything they need comes
- * from sqlite3_context_db_handle(), so two connections never share
- * anything. The only static object is SQLite's own API pointer.
+ * Per-connection state (conn.c) is every function's user data, created
+ * here for each connection, so two connections never share anything. The
+ * only static object is SQLite's own API pointer.
  */
 #include "viper_sqlite.h"
+#include "schema_sync.h"
 
 SQLITE_EXTENSION_INIT1
 
@@ -51,11 +52,31 @@ static const viper_function functions[] = {
 	{"viper_validate_on_delete", 1, 1, VIPER_PURE,
 	viper_sqlite_validate_on_delete},
 	{"viper_mask_url", 1, 1, VIPER_PURE, viper_sqlite_mask_url},
+	/* schema sync (schema_sync.h): catalog writers are DIRECTONLY */
+	{"viper_register_model", 1, 1, SQLITE_UTF8 | SQLITE_DIRECTONLY,
+	viper_sqlite_register_model},
+	{"viper_model", 1, 1, VIPER_READS_CATALOG, viper_sqlite_model},
+	{"viper_introspect", 1, 1, VIPER_READS_CATALOG, viper_sqlite_introspect},
+	{"viper_plan", 1, 2, VIPER_READS_CATALOG, viper_sqlite_plan},
+	{"viper_migrate", 1, 2, SQLITE_UTF8 | SQLITE_DIRECTONLY,
+	viper_sqlite_migrate},
+	/* data patches: claim/done in the caller's write transaction */
+	{"viper_patch_claim", 4, 4, SQLITE_UTF8 | SQLITE_DIRECTONLY,
+	viper_sqlite_patch_claim},
+	{"viper_patch_done", 1, 1, SQLITE_UTF8 | SQLITE_DIRECTONLY,
+	viper_sqlite_patch_done},
+	{"viper_apply_patch", 2, 4, SQLITE_UTF8 | SQLITE_DIRECTONLY,
+	viper_sqlite_apply_patch},
 };
 
-/* Register one table entry at every arity it accepts. */
+/*
+ * Register one table entry at every arity it accepts. Each registration
+ * holds a reference to the connection's state (its user data), dropped by
+ * SQLite through viper_sqlite_conn_release when the function goes.
+ */
 static int
-register_function(sqlite3 *db, const viper_function *fn, char **pzErrMsg)
+register_function(sqlite3 *db, const viper_function *fn,
+				  viper_sqlite_conn *conn, char **pzErrMsg)
 {
 	int			n = fn->min_args;
 	int			last = fn->min_args < 0 ? -1 : fn->max_args;
@@ -63,8 +84,11 @@ register_function(sqlite3 *db, const viper_function *fn, char **pzErrMsg)
 
 	for (;; n++)
 	{
-		rc = sqlite3_create_function_v2(db, fn->name, n, fn->flags, NULL,
-										fn->func, NULL, NULL, NULL);
+		viper_sqlite_conn_retain(conn);
+		/* on failure SQLite calls the destructor itself: no leak */
+		rc = sqlite3_create_function_v2(db, fn->name, n, fn->flags, conn,
+										fn->func, NULL, NULL,
+										viper_sqlite_conn_release);
 		if (rc != SQLITE_OK)
 		{
 			if (pzErrMsg != NULL)
@@ -87,14 +111,23 @@ sqlite3_viper_init(sqlite3 *db, char **pzErrMsg,
 				   const sqlite3_api_routines *pApi)
 {
 	size_t		i;
-	int			rc;
+	int			rc = SQLITE_OK;
+	viper_sqlite_conn *conn;
 
 	SQLITE_EXTENSION_INIT2(pApi);
+	conn = viper_sqlite_conn_new(db);
+	if (conn == NULL)
+		return SQLITE_NOMEM;
 	for (i = 0; i < sizeof(functions) / sizeof(functions[0]); i++)
 	{
-		rc = register_function(db, &functions[i], pzErrMsg);
+		rc = register_function(db, &functions[i], conn, pzErrMsg);
 		if (rc != SQLITE_OK)
-			return rc;
+			break;
 	}
+	if (rc == SQLITE_OK)
+		viper_sqlite_conn_install_hooks(conn);
+	viper_sqlite_conn_release(conn);	/* the registrations keep it alive */
+	if (rc != SQLITE_OK)
+		return rc;
 	return viper_sqlite_catalog_install(db, pzErrMsg);
 }

@@ -19,6 +19,32 @@ SQLITE_EXTENSION_INIT3
 #error "VIPER_VERSION must be defined by the build (sqlite_ext/Makefile)"
 #endif
 
+/*
+ * conn.c — per-connection state, the user data of every registered
+ * function (sqlite3_user_data), reference-counted by the registrations.
+ */
+typedef struct viper_patch_claim viper_patch_claim;
+typedef struct viper_sqlite_conn
+{
+	int			refs;
+	sqlite3    *db;
+	viper_patch_claim *claims;	/* patches.c: claims of the open transaction */
+} viper_sqlite_conn;
+
+viper_sqlite_conn *viper_sqlite_conn_new(sqlite3 *db);
+void		viper_sqlite_conn_install_hooks(viper_sqlite_conn *conn);
+void		viper_sqlite_conn_retain(viper_sqlite_conn *conn);
+void		viper_sqlite_conn_release(void *conn);
+
+/* patches.c — data patches (DESIGN §4) */
+void		viper_sqlite_patches_txn_end(viper_sqlite_conn *conn);
+void		viper_sqlite_patch_claim(sqlite3_context *ctx, int argc,
+									 sqlite3_value **argv);
+void		viper_sqlite_patch_done(sqlite3_context *ctx, int argc,
+									sqlite3_value **argv);
+void		viper_sqlite_apply_patch(sqlite3_context *ctx, int argc,
+									 sqlite3_value **argv);
+
 /* catalog.c */
 int			viper_sqlite_catalog_install(sqlite3 *db, char **pzErrMsg);
 void		viper_sqlite_catalog_error(sqlite3_context *ctx, sqlite3 *db,

@@ -15,6 +15,7 @@
 # output (so expected files do not depend on where the tree lives):
 #   @VIPER_EXT@   absolute path of sqlite_ext/build/viper (for .load)
 #   @TESTDIR@     a scratch directory, emptied for each file (for .open)
+#   @ROOT@        the repository root (readfile() of examples/ files)
 # "Parse error near line N:" becomes "Parse error:" (same for Runtime) so
 # adding a statement does not change every later line of the expected file.
 #
@@ -50,6 +51,8 @@ ext_re=$(sed_re "$ext")
 ext_repl=$(sed_repl "$ext")
 dir_re=$(sed_re "$scratch/db")
 dir_repl=$(sed_repl "$scratch/db")
+root_re=$(sed_re "$root")
+root_repl=$(sed_repl "$root")
 
 rc=0
 pass=0
@@ -61,13 +64,15 @@ for sql in "$here"/*.sql; do
   expected="$here/expected/$name.out"
   rm -rf "$scratch/db"
   mkdir -p "$scratch/db"
-  sed -e "s#@VIPER_EXT@#$ext_repl#g" -e "s#@TESTDIR@#$dir_repl#g" "$sql" \
+  sed -e "s#@VIPER_EXT@#$ext_repl#g" -e "s#@TESTDIR@#$dir_repl#g" \
+      -e "s#@ROOT@#$root_repl#g" "$sql" \
     > "$scratch/input.sql"
   ( cd "$scratch/db" &&
     stdbuf -oL -eL "$SQLITE3" -batch \
       -cmd ".load '$ext'" -cmd ".nullvalue <NULL>" -cmd ".echo on" \
       :memory: < "$scratch/input.sql" 2>&1 ) \
     | sed -e "s#$ext_re#@VIPER_EXT@#g" -e "s#$dir_re#@TESTDIR@#g" \
+          -e "s#$root_re#@ROOT@#g" \
           -e 's/^\(Parse\|Runtime\) error near line [0-9]*: /\1 error: /' \
     > "$out"
   if [ -f "$expected" ] && diff -u "$expected" "$out" > "$scratch/diff"; then
