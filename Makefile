@@ -44,21 +44,10 @@ DATA       = $(sort $(wildcard extension/scripts/viper--*.sql))
 REGRESS    = $(sort $(basename $(notdir $(wildcard sql/*.sql))))
 REGRESS_OPTS = --inputdir=. --load-extension=plpgsql
 PG_CPPFLAGS = -Icore $(JANSSON_CFLAGS) -DVIPER_VERSION='"$(EXTVERSION)"'
-# The postgres executable exports its SQL function json_object(), which the
-# dynamic linker binds in preference to jansson's json_object(): every object
-# of the module calls viper_json_object (extension/spi_json.c) instead.
-PG_CPPFLAGS += -Djson_object=viper_json_object
 PG_CFLAGS  = $(VIPER_WARN) -Wno-unused-parameter -Wno-missing-field-initializers -Wno-sign-compare
-# The postgres executable exports SQL functions named like jansson's
-# (json_object ...), and an executable's symbols win at dynamic link time:
-# a call to jansson from the module would land in PostgreSQL's fmgr
-# function. So jansson is linked in statically, bound inside the module
-# (-Bsymbolic) and not exported (--exclude-libs).
-JANSSON_STATIC := $(wildcard $(shell pkg-config --variable=libdir jansson 2>/dev/null)/libjansson.a)
-ifeq ($(JANSSON_STATIC),)
-$(error libjansson.a not found: install libjansson-dev (scripts/install-deps))
-endif
-SHLIB_LINK = -Wl,-Bsymbolic -Wl,--exclude-libs,ALL $(JANSSON_STATIC)
+# jansson stays a shared library; the one symbol clash with the postgres
+# executable (json_object) is avoided in our own code: core/vc_json.h.
+SHLIB_LINK = $(JANSSON_LIBS)
 EXTRA_CLEAN = results regression.diffs regression.out
 
 PG_CONFIG ?= pg_config
@@ -80,10 +69,12 @@ client:
 check-core:
 	@mkdir -p build/check-core
 	@for f in $(CORE_SRCS); do \
-	  $(CC) -std=c11 -O2 $(VIPER_WARN) -pedantic -Icore $(JANSSON_CFLAGS) \
+	  $(CC) -std=c11 -O2 $(VIPER_WARN) -Wmissing-format-attribute -Wmissing-prototypes -pedantic -Icore $(JANSSON_CFLAGS) \
 	    -DVIPER_VERSION='"$(EXTVERSION)"' -c $$f -o build/check-core/$$(basename $$f .c).o || exit 1; \
 	done
-	@echo "check-core: core/ compiles with -Icore only"
+	@if grep -n 'json_object *(' core/*.c extension/*.c sqlite_ext/*.c | grep -v '^core/vc_json.c:' ; then \
+	  echo "check-core: call vc_json_object_new(), not json_object() (see core/vc_json.h)"; exit 1; fi
+	@echo "check-core: core/ compiles with -Icore only; no direct json_object() calls"
 
 clean: sqlite-clean client-clean
 sqlite-clean:

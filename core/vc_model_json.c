@@ -11,6 +11,7 @@
 #include "vc_model_int.h"
 
 #include <string.h>
+#include "vc_json.h"
 
 /* json_object_set_new that records failure instead of returning it. */
 static void
@@ -54,7 +55,7 @@ str_array(char **items, size_t n, const bool *desc)
 static json_t *
 base_field_json(const vc_field *b, bool *ok)
 {
-	json_t	   *o = json_object();
+	json_t	   *o = vc_json_object_new();
 
 	if (o == NULL)
 		return NULL;
@@ -72,7 +73,7 @@ base_field_json(const vc_field *b, bool *ok)
 static json_t *
 field_json(const vc_field *f, bool *ok)
 {
-	json_t	   *o = json_object();
+	json_t	   *o = vc_json_object_new();
 	bool		m2m = f->type == VC_FT_MANYTOMANY;
 
 	if (o == NULL)
@@ -131,7 +132,7 @@ field_json(const vc_field *f, bool *ok)
 static json_t *
 meta_json(const vc_model *m, bool *ok)
 {
-	json_t	   *o = json_object();
+	json_t	   *o = vc_json_object_new();
 	json_t	   *ut = json_array();
 	json_t	   *it = json_array();
 	json_t	   *ix = json_array();
@@ -159,7 +160,7 @@ meta_json(const vc_model *m, bool *ok)
 		}
 		else if (x->origin == VC_INDEX_META)
 		{
-			json_t	   *e = json_object();
+			json_t	   *e = vc_json_object_new();
 
 			if (e == NULL || json_array_append_new(ix, e) != 0)
 			{
@@ -184,7 +185,7 @@ meta_json(const vc_model *m, bool *ok)
 		}
 		else
 		{
-			json_t	   *e = json_object();
+			json_t	   *e = vc_json_object_new();
 
 			if (e == NULL || json_array_append_new(cs, e) != 0)
 			{
@@ -226,7 +227,7 @@ meta_json(const vc_model *m, bool *ok)
 vc_code
 vc_model_to_json(const vc_model *m, json_t **out, vc_error *err)
 {
-	json_t	   *o = json_object();
+	json_t	   *o = vc_json_object_new();
 	json_t	   *fields = json_array();
 	bool		ok = (o != NULL && fields != NULL);
 	size_t		i;

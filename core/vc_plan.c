@@ -44,6 +44,9 @@ pl_strdup_out(pl_ctx *c, const char *s)
 	return vc_pool_strdup(c->out, s);
 }
 
+static char *vprintf_pool(vc_pool *p, const char *fmt, va_list ap)
+			__attribute__((format(printf, 2, 0)));
+
 static char *
 vprintf_pool(vc_pool *p, const char *fmt, va_list ap)
 {

@@ -40,4 +40,8 @@ _PG_init(void)
 							NULL,
 							NULL);
 	MarkGUCPrefixReserved("viper");
+
+	/* patch claims never outlive their transaction (patches.c) */
+	RegisterXactCallback(viper_patches_xact_callback, NULL);
+	RegisterSubXactCallback(viper_patches_subxact_callback, NULL);
 }

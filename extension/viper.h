@@ -8,4 +8,15 @@
 /* viper.max_query_rows (viper.c): 0 = no cap. */
 extern int	viper_max_query_rows;
 
+/*
+ * patches.c: forget this transaction's patch claims when it ends (and drop
+ * those of a rolled-back subtransaction); registered by _PG_init.
+ */
+#include "access/xact.h"
+extern void viper_patches_xact_callback(XactEvent event, void *arg);
+extern void viper_patches_subxact_callback(SubXactEvent event,
+										   SubTransactionId mySubid,
+										   SubTransactionId parentSubid,
+										   void *arg);
+
 #endif							/* VIPER_H */

@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "vc_text.h"
+#include "vc_json.h"
 
 /* ---- tokenizer for CREATE TABLE / CREATE INDEX text ---- */
 
@@ -289,7 +290,7 @@ add_named(json_t *arr, json_t *name, const char *key, json_t *value)
 		json_decref(value);
 		return value != NULL || name == NULL;
 	}
-	o = json_object();
+	o = vc_json_object_new();
 	if (o == NULL ||
 		json_object_set(o, "name", name) != 0 ||
 		json_object_set_new(o, key, value) != 0 ||
@@ -537,7 +538,7 @@ read_columns(intro *in, json_t *cols)
 			  " ORDER BY cid", in->table, NULL, &st);
 	while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW)
 	{
-		json_t	   *c = json_object();
+		json_t	   *c = vc_json_object_new();
 		int			pk = sqlite3_column_int(st, 4);
 		const char *type = (const char *) sqlite3_column_text(st, 1);
 
@@ -655,7 +656,7 @@ read_indexes(intro *in, json_t *indexes)
 			code = oom(in);
 			break;
 		}
-		ix = json_object();
+		ix = vc_json_object_new();
 		if (ix == NULL ||
 			json_object_set_new(ix, "name", json_string(name)) != 0 ||
 			json_object_set_new(ix, "columns", cols) != 0 ||
@@ -787,7 +788,7 @@ read_foreign_keys(intro *in, const json_t *fk_names, json_t *fks)
 		{
 			cur_id = sqlite3_column_int(st, 0);
 			ref_implicit = 0;
-			cur = json_object();
+			cur = vc_json_object_new();
 			/* "name" first, as in vc_plan.h; filled in when the key ends */
 			if (cur == NULL ||
 				json_object_set_new(cur, "name", json_null()) != 0 ||
@@ -850,7 +851,7 @@ viper_sqlite_introspect_table(sqlite3 *db, const char *table, json_t **out,
 {
 	sqlite3_stmt *st = NULL;
 	intro		in = {db, NULL, err};
-	json_t	   *o = json_object();
+	json_t	   *o = vc_json_object_new();
 	json_t	   *cols = json_array(),
 			   *indexes = json_array(),
 			   *fks = json_array(),

@@ -39,6 +39,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "vc_json.h"
 
 /* ---- building the plan ---- */
 
@@ -62,7 +63,7 @@ build_plan(sqlite3 *db, const json_t *schemas, const json_t *options,
 		return code;
 	code = vc_plan_tables(&viper_sqlite_alloc, VC_DIALECT_SQLITE, schemas,
 						  catalog, options, &tables, err);
-	if (code == VC_OK && (live = json_object()) == NULL)
+	if (code == VC_OK && (live = vc_json_object_new()) == NULL)
 		code = vc_error_set(err, VC_ERR_OUT_OF_MEMORY, "out of memory");
 	if (code == VC_OK)
 		json_array_foreach(tables, i, t)
@@ -94,7 +95,7 @@ static vc_code
 append_row(json_t *rows, const vc_plan_op *op, const char *sql,
 		   const char *warning, vc_error *err)
 {
-	json_t	   *o = json_object();
+	json_t	   *o = vc_json_object_new();
 
 	if (o == NULL ||
 		json_object_set_new(o, "op", json_string(vc_op_name(op->kind))) != 0 ||

@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "vc_text.h"
+#include "vc_json.h"
 
 #define TS_NOW "strftime('%Y-%m-%dT%H:%M:%fZ','now')"
 
@@ -111,7 +112,7 @@ viper_sqlite_read_catalog(sqlite3 *db, json_t **rows, vc_error *err)
 			vc_error_hint(err, "Register the model again with viper_register_model.");
 			break;
 		}
-		row = json_object();
+		row = vc_json_object_new();
 		if (row == NULL ||
 			json_object_set_new(row, "label", json_string(label)) != 0 ||
 			json_object_set_new(row, "schema", sj) != 0 ||

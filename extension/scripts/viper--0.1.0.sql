@@ -269,3 +269,101 @@ GRANT EXECUTE ON FUNCTION
 	viper.validate_on_delete(text),
 	viper.mask_url(text)
 TO PUBLIC;
+
+---------------------------------------------------------------------------
+-- data patches (DESIGN §4, extension/patches.c). Run once each, under a
+-- per-name advisory lock taken before viper.patches is read, in the
+-- caller's transaction; every run leaves an audit row. Not STRICT: a NULL
+-- argument is an error (22023), never a silent NULL that skips the patch.
+-- The functions run with the caller's rights, so viper_admin may write
+-- the patch record and the audit row (and read viper.patches).
+---------------------------------------------------------------------------
+CREATE FUNCTION viper.patch_claim(name text, phase text, ord integer, checksum text)
+RETURNS boolean
+LANGUAGE C VOLATILE CALLED ON NULL INPUT
+SET search_path = pg_catalog, public, pg_temp
+AS 'MODULE_PATHNAME', 'viper_patch_claim';
+COMMENT ON FUNCTION viper.patch_claim(text, text, integer, text) IS
+	'takes the patch''s lock; true when it still has to run in this transaction (then call patch_done)';
+
+CREATE FUNCTION viper.patch_done(name text)
+RETURNS void
+LANGUAGE C VOLATILE CALLED ON NULL INPUT
+SET search_path = pg_catalog, public, pg_temp
+AS 'MODULE_PATHNAME', 'viper_patch_done';
+COMMENT ON FUNCTION viper.patch_done(text) IS
+	'records a patch claimed in this transaction as applied (plus an audit row)';
+
+CREATE FUNCTION viper.apply_patch(name text, sql text, phase text DEFAULT 'post',
+								  ord integer DEFAULT 0)
+RETURNS boolean
+LANGUAGE C VOLATILE CALLED ON NULL INPUT
+SET search_path = pg_catalog, public, pg_temp
+AS 'MODULE_PATHNAME', 'viper_apply_patch';
+COMMENT ON FUNCTION viper.apply_patch(text, text, text, integer) IS
+	'runs a SQL patch exactly once; true when it ran now, false when it had already run';
+
+REVOKE ALL ON FUNCTION viper.patch_claim(text, text, integer, text),
+	viper.patch_done(text),
+	viper.apply_patch(text, text, text, integer) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION viper.patch_claim(text, text, integer, text),
+	viper.patch_done(text),
+	viper.apply_patch(text, text, text, integer) TO viper_admin;
+GRANT SELECT, INSERT ON TABLE viper.patches TO viper_admin;
+GRANT INSERT ON TABLE viper.audit_log TO viper_admin;
+GRANT USAGE ON SEQUENCE viper.audit_log_id_seq TO viper_admin;
+
+---------------------------------------------------------------------------
+-- schema sync (models, introspect, plan, migrate)
+-- DESIGN §4. Model tables live in schema public, so the functions that
+-- create or read them run with search_path = pg_catalog, public, pg_temp
+-- (pg_catalog first: nothing in public can shadow a builtin). migrate and
+-- register_model write viper.models: viper_admin only.
+---------------------------------------------------------------------------
+CREATE FUNCTION viper.register_model(schema jsonb)
+RETURNS text
+LANGUAGE C VOLATILE STRICT
+SET search_path = pg_catalog, public, pg_temp
+AS 'MODULE_PATHNAME', 'viper_register_model';
+COMMENT ON FUNCTION viper.register_model(jsonb) IS
+	'validate one model schema and store its metadata in viper.models (creates no table)';
+
+CREATE FUNCTION viper.model(label text)
+RETURNS jsonb
+LANGUAGE C STABLE STRICT
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'viper_model';
+COMMENT ON FUNCTION viper.model(text) IS
+	'the normalised schema stored for a model label (42P01 when unknown)';
+
+CREATE FUNCTION viper.introspect("table" text)
+RETURNS jsonb
+LANGUAGE C STABLE STRICT
+SET search_path = pg_catalog, public, pg_temp
+AS 'MODULE_PATHNAME', 'viper_introspect';
+COMMENT ON FUNCTION viper.introspect(text) IS
+	'live columns, indexes, constraints, foreign keys, triggers and row security of a table in public';
+
+-- not STRICT: NULL options means {}; NULL schemas is refused (22023)
+CREATE FUNCTION viper.plan(schemas jsonb, options jsonb DEFAULT '{}')
+RETURNS TABLE (op text, target text, sql text, warning text)
+LANGUAGE C VOLATILE CALLED ON NULL INPUT
+SET search_path = pg_catalog, public, pg_temp
+AS 'MODULE_PATHNAME', 'viper_plan';
+COMMENT ON FUNCTION viper.plan(jsonb, jsonb) IS
+	'operations that would bring the live database to the given models (applies nothing)';
+
+CREATE FUNCTION viper.migrate(schemas jsonb, options jsonb DEFAULT '{}')
+RETURNS TABLE (op text, target text, sql text, warning text)
+LANGUAGE C VOLATILE CALLED ON NULL INPUT
+SET search_path = pg_catalog, public, pg_temp
+AS 'MODULE_PATHNAME', 'viper_migrate';
+COMMENT ON FUNCTION viper.migrate(jsonb, jsonb) IS
+	'apply the operations of plan under an advisory lock and store the schemas in viper.models';
+
+REVOKE ALL ON FUNCTION viper.register_model(jsonb), viper.migrate(jsonb, jsonb) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION viper.register_model(jsonb), viper.migrate(jsonb, jsonb) TO viper_admin;
+GRANT EXECUTE ON FUNCTION viper.model(text), viper.introspect(text), viper.plan(jsonb, jsonb)
+TO PUBLIC;
+-- migrate and register_model run with the caller's rights and write the catalog
+GRANT INSERT, UPDATE, DELETE ON TABLE viper.models TO viper_admin;
