@@ -924,7 +924,9 @@ store_row(pl_ctx *c, const vc_model *m, vc_plan_store *r)
 	r->label = pl_strdup_out(c, m->label);
 	r->app = pl_strdup_out(c, m->app);
 	r->name = pl_strdup_out(c, m->name);
-	r->table = pl_strdup_out(c, vc_model_has_table(m) ? m->table : "");
+	/* the table rows live in, also for managed: false and proxies (queries
+	 * need it); only abstract and virtual models have none */
+	r->table = pl_strdup_out(c, m->table ? m->table : "");
 	r->managed = m->managed;
 	r->read_only = m->read_only;
 	r->single = m->single;

@@ -182,7 +182,9 @@ typedef struct vc_plan_store
 	char	   *label;
 	char	   *app;
 	char	   *name;
-	char	   *table;			/* "" for models without a table */
+	char	   *table;			/* where rows live (a proxy's parent table,
+								 * an unmanaged model's table); "" for
+								 * abstract and virtual models */
 	json_t	   *schema;			/* normalised (vc_model_to_json) */
 	bool		managed;
 	bool		read_only;

@@ -644,9 +644,11 @@ test_models_without_table(void)
 		VT_CHECK(s.p->nops == 1);
 		VT_CHECK(find_op(s.p, VC_OP_CREATE_TABLE, "x.Real") == 0);
 		VT_CHECK(s.p->nstore == 4);
+		/* rows live somewhere for every model but the abstract one */
 		VT_STREQ(s.p->store[0].table, "");
-		VT_STREQ(s.p->store[1].table, "");
+		VT_STREQ(s.p->store[1].table, "x_ext");
 		VT_CHECK(!s.p->store[1].managed);
+		VT_STREQ(s.p->store[3].table, "x_real");
 	}
 	scen_free(&s);
 }
