@@ -30,6 +30,13 @@ static const char *const sqlstates[VC_ERR__COUNT] = {
 	[VC_ERR_OUT_OF_MEMORY] = "53200",
 	[VC_ERR_INTERNAL] = "XX000",
 	[VC_ERR_ACTIVE_TRANSACTION] = "25001",
+	[VC_ERR_NOT_NULL] = "23502",
+	[VC_ERR_FOREIGN_KEY] = "23503",
+	[VC_ERR_CHECK] = "23514",
+	[VC_ERR_INTEGRITY] = "23000",
+	[VC_ERR_LOCK_NOT_AVAILABLE] = "55P03",
+	[VC_ERR_SQL] = "42000",
+	[VC_ERR_NO_TRANSACTION] = "25P01",
 };
 
 const char *
@@ -67,6 +74,17 @@ trim_partial_utf8(char *buf, size_t size, int n)
 	need = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
 	if (len - (lead - 1) < need)
 		buf[lead - 1] = '\0';
+}
+
+vc_code
+vc_code_from_sqlstate(const char *state)
+{
+	int			c;
+
+	for (c = 1; c < VC_ERR__COUNT; c++)
+		if (sqlstates[c] != NULL && memcmp(sqlstates[c], state, 5) == 0)
+			return (vc_code) c;
+	return VC_ERR_INTERNAL;
 }
 
 void

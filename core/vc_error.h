@@ -36,6 +36,13 @@ typedef enum vc_code
 	VC_ERR_OUT_OF_MEMORY,	/* 53200 allocation failed */
 	VC_ERR_INTERNAL,		/* XX000 a bug in viper */
 	VC_ERR_ACTIVE_TRANSACTION,	/* 25001 DDL function called inside a transaction */
+	VC_ERR_NO_TRANSACTION,	/* 25P01 needs a transaction (for_update) */
+	VC_ERR_NOT_NULL,		/* 23502 NULL in a NOT NULL column */
+	VC_ERR_FOREIGN_KEY,		/* 23503 foreign key violation */
+	VC_ERR_CHECK,			/* 23514 check constraint violation */
+	VC_ERR_INTEGRITY,		/* 23000 other integrity violation */
+	VC_ERR_LOCK_NOT_AVAILABLE,	/* 55P03 database busy or locked */
+	VC_ERR_SQL,				/* 42000 the database refused SQL (patch text) */
 	VC_ERR__COUNT
 } vc_code;
 
@@ -67,6 +74,13 @@ void		vc_error_hint(vc_error *err, const char *fmt,...)
 
 /* Five-character SQLSTATE for a code ("XX000" for unknown codes). */
 const char *vc_sqlstate(vc_code code);
+
+/*
+ * The code of a SQLSTATE of the table (first match; "XX000" and unknown
+ * states give VC_ERR_INTERNAL). Reads 5 bytes; used when an error already
+ * carries its state, e.g. a SQLite trigger's "viper[23505]: ..." message.
+ */
+vc_code		vc_code_from_sqlstate(const char *state);
 
 /*
  * Copy at most max_bytes of user input into out (size outsz) for echoing in

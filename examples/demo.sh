@@ -5,7 +5,9 @@
 # stage of viper does: version and live features, validation of identifiers
 # and expressions (accepted and rejected, with SQLSTATEs), quoting for the
 # five dialects, LIKE escaping, URL masking, the ReDoS check and the
-# catalog tables the extension creates.
+# catalog tables the extension creates; then schema sync of the blog
+# example (plan, migrate, a second migrate with nothing to do, refusals)
+# and a data patch that runs exactly once.
 #
 # Every statement runs in its own sqlite3 call on the same database file, so
 # an expected error is shown and the demo goes on; an example that is meant
@@ -38,6 +40,16 @@ q()
 	printf '%s\n' "$1" | sqlite3 -batch -bail "${opts[@]}" -cmd ".load $ext" "$db"
 }
 
+# The statement as shown: the long schema literal appears as :schemas.
+shown()
+{
+	if [[ -n ${schemas_sql:-} ]]; then
+		printf 'sqlite> %s\n' "${1//"$schemas_sql"/:schemas}"
+	else
+		printf 'sqlite> %s\n' "$1"
+	fi
+}
+
 section()
 {
 	printf '\n== %s ==\n' "$*"
@@ -48,7 +60,7 @@ ok()
 {
 	local sql=$1
 	shift
-	printf 'sqlite> %s\n' "$sql"
+	shown "$sql"
 	if ! q "$@" -- "$sql" 2> "$tmp/err"; then
 		cat "$tmp/err"
 		echo "demo: the statement above was expected to succeed" >&2
@@ -60,7 +72,7 @@ ok()
 rejected()
 {
 	local sql=$1
-	printf 'sqlite> %s\n' "$sql"
+	shown "$sql"
 	if q -- "$sql" > "$tmp/out" 2> "$tmp/err"; then
 		cat "$tmp/out"
 		echo "demo: the statement above was expected to be rejected" >&2
@@ -132,6 +144,36 @@ rejected "SELECT viper_validate_regex_pattern('(\\w+)\\s\\1');"
 section "on_delete actions (22023)"
 ok "SELECT viper_validate_on_delete('set null'), viper_validate_on_delete('Cascade');"
 rejected "SELECT viper_validate_on_delete('explode');"
+
+# The blog example as one JSON array, as an SQL string literal.
+schemas=
+for f in "$root"/examples/blog/schemas/*.json; do
+	schemas+="${schemas:+,}$(cat "$f")"
+done
+schemas="[$schemas]"
+schemas_sql="'${schemas//\'/\'\'}'"
+
+section "Schema sync: plan, migrate, and a second migrate that finds nothing to do"
+echo "(schemas: examples/blog/schemas/*.json as one JSON array)"
+ok "SELECT json_extract(value, '\$.op') AS op, json_extract(value, '\$.target') AS target
+    FROM json_each(viper_plan($schemas_sql));" -header -column
+ok "SELECT json_array_length(viper_migrate($schemas_sql)) AS operations_applied;" -header
+ok "SELECT viper_migrate($schemas_sql) AS second_migrate;" -header
+ok "SELECT label, table_name, single FROM viper_models ORDER BY label;" -header -column
+ok "SELECT json_extract(value, '\$.name') AS column_name, json_extract(value, '\$.type') AS type,
+           json_extract(value, '\$.nullable') AS nullable
+    FROM json_each(viper_introspect('blog_tag'), '\$.columns');" -header -column
+rejected "SELECT viper_migrate('[{\"app\": \"shop\", \"name\": \"Item\", \"fields\": [{\"name\": \"price\", \"type\": \"MoneyField\"}]}]');"
+rejected "BEGIN; SELECT viper_migrate($schemas_sql);"
+
+section "Data patches run exactly once (checksum over normalised text)"
+ok "SELECT viper_apply_patch('blog.0001_default_tags',
+      'INSERT INTO blog_tag (name, slug) VALUES (''news'', ''news''), (''howto'', ''howto'')') AS ran;" -header
+ok "SELECT viper_apply_patch('blog.0001_default_tags',
+      'INSERT INTO blog_tag (name, slug) VALUES (''news'', ''news''), (''howto'', ''howto'')') AS ran_again;" -header
+ok "SELECT name, slug, color FROM blog_tag ORDER BY name;" -header -column
+ok "SELECT name, phase, checksum_algorithm FROM viper_patches;" -header -column
+rejected "SELECT viper_apply_patch('blog.0002_bad', 'INSERT INTO blog_tag (name, slug) VALUES (''news'', ''again'')');"
 
 section "Catalog tables the extension created in the database file"
 ok "SELECT name FROM sqlite_schema WHERE type = 'table' AND name LIKE 'viper\\_%' ESCAPE '\\' ORDER BY name;"

@@ -344,27 +344,7 @@ void
 viper_sqlite_catalog_error(sqlite3_context *ctx, sqlite3 *db, int rc,
 						   const char *table)
 {
-	const char *sqlmsg = sqlite3_errmsg(db);
-	vc_error	err;
-
-	if ((rc & 0xff) == SQLITE_NOMEM)
-	{
-		sqlite3_result_error_nomem(ctx);
-		return;
-	}
-	if (strncmp(sqlmsg, "no such table", 13) == 0)
-	{
-		vc_error_set(&err, VC_ERR_UNDEFINED_TABLE,
-					 "viper catalog is not installed in this database");
-		vc_error_detail(&err, "Table main.%s does not exist.", table);
-		vc_error_hint(&err, "Load the extension once on a writable "
-					  "connection to the database; it creates the viper_* "
-					  "tables.");
-	}
-	else
-		vc_error_set(&err, VC_ERR_INTERNAL,
-					 "could not read the viper catalog: %s", sqlmsg);
-	viper_sqlite_raise(ctx, &err);
+	viper_sqlite_raise_db(ctx, db, rc, "could not read the viper catalog", table);
 }
 
 /* viper_version() — the version the library was built as */

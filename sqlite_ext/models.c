@@ -26,36 +26,6 @@
 #define TS_NOW "strftime('%Y-%m-%dT%H:%M:%fZ','now')"
 
 vc_code
-viper_sqlite_db_error(sqlite3 *db, int rc, const char *what,
-					  const char *table, vc_error *err)
-{
-	const char *msg = sqlite3_errmsg(db);
-	int			ext = sqlite3_extended_errcode(db);
-
-	if ((rc & 0xff) == SQLITE_NOMEM)
-		return vc_error_set(err, VC_ERR_OUT_OF_MEMORY, "out of memory");
-	if (table != NULL && strncmp(msg, "no such table", 13) == 0)
-	{
-		vc_error_set(err, VC_ERR_UNDEFINED_TABLE,
-					 "viper catalog is not installed in this database");
-		vc_error_detail(err, "Table main.%s does not exist.", table);
-		vc_error_hint(err, "Load the extension once on a writable "
-					  "connection to the database; it creates the viper_* "
-					  "tables.");
-		return VC_ERR_UNDEFINED_TABLE;
-	}
-	if ((rc & 0xff) == SQLITE_CONSTRAINT)
-	{
-		if (ext == SQLITE_CONSTRAINT_UNIQUE || ext == SQLITE_CONSTRAINT_PRIMARYKEY)
-			return vc_error_set(err, VC_ERR_UNIQUE, "%s: %s", what, msg);
-		vc_error_set(err, VC_ERR_INVALID_PARAM, "%s: %s", what, msg);
-		vc_error_detail(err, "Existing rows do not satisfy the new definition.");
-		return VC_ERR_INVALID_PARAM;
-	}
-	return vc_error_set(err, VC_ERR_INTERNAL, "%s: %s", what, msg);
-}
-
-vc_code
 viper_sqlite_json_arg(sqlite3_value *v, const char *what, json_t **out,
 					  vc_error *err)
 {

@@ -94,31 +94,6 @@ forget_claim(viper_sqlite_conn *conn, viper_patch_claim *claim)
 		}
 }
 
-/*
- * An error of SQLite itself (of the patch's SQL, or of BEGIN/COMMIT) passed
- * on with its result code; what says where it happened.
- */
-static void
-raise_sqlite(sqlite3_context *ctx, int rc, const char *what, const char *msg)
-{
-	char	   *text;
-
-	if ((rc & 0xff) == SQLITE_NOMEM)
-	{
-		sqlite3_result_error_nomem(ctx);
-		return;
-	}
-	text = sqlite3_mprintf("%s: %s", what, msg);
-	if (text == NULL)
-	{
-		sqlite3_result_error_nomem(ctx);
-		return;
-	}
-	sqlite3_result_error(ctx, text, -1);
-	sqlite3_result_error_code(ctx, rc == SQLITE_OK ? SQLITE_ERROR : rc);
-	sqlite3_free(text);
-}
-
 /* Argument i as (text, length); 0 after raising when it is NULL. */
 static int
 arg_text(sqlite3_context *ctx, sqlite3_value **argv, int i, const char *what,
@@ -410,7 +385,7 @@ record_patch(sqlite3_context *ctx, viper_sqlite_conn *conn, sqlite3 *db,
 	sqlite3_free(app);
 	if (rc != SQLITE_OK)
 	{
-		raise_sqlite(ctx, rc, "could not record the patch", sqlite3_errmsg(db));
+		viper_sqlite_raise_db(ctx, db, rc, "could not record the patch", NULL);
 		return -1;
 	}
 	reason = sqlite3_mprintf("patch %s", name);
@@ -423,7 +398,7 @@ record_patch(sqlite3_context *ctx, viper_sqlite_conn *conn, sqlite3 *db,
 	sqlite3_free(reason);
 	if (rc != SQLITE_OK)
 	{
-		raise_sqlite(ctx, rc, "could not write the audit row", sqlite3_errmsg(db));
+		viper_sqlite_raise_db(ctx, db, rc, "could not write the audit row", NULL);
 		return -1;
 	}
 	sqlite3_log(SQLITE_NOTICE, "viper: patch \"%s\" applied (phase %s, order %d,"
@@ -592,7 +567,7 @@ run_patch_sql(sqlite3_context *ctx, sqlite3 *db, const char *shown,
 		rc = sqlite3_prepare_v2(db, tail, (int) (end - tail), &st, &next);
 		if (rc != SQLITE_OK)
 		{
-			raise_sqlite(ctx, rc, where, sqlite3_errmsg(db));
+			viper_sqlite_raise_db(ctx, db, rc, where, NULL);
 			sqlite3_free(where);
 			return -1;
 		}
@@ -616,11 +591,11 @@ run_patch_sql(sqlite3_context *ctx, sqlite3 *db, const char *shown,
 			;
 		if (rc != SQLITE_DONE)
 		{
-			char	   *msg = sqlite3_mprintf("%s", sqlite3_errmsg(db));
+			vc_error	err;
 
+			viper_sqlite_db_error(db, rc, where, NULL, &err);
 			sqlite3_finalize(st);
-			raise_sqlite(ctx, rc, where, msg ? msg : "out of memory");
-			sqlite3_free(msg);
+			viper_sqlite_raise(ctx, &err);
 			sqlite3_free(where);
 			return -1;
 		}
@@ -684,8 +659,7 @@ viper_sqlite_apply_patch(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	rc = sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
 	if (rc != SQLITE_OK)
 	{
-		raise_sqlite(ctx, rc, "viper_apply_patch could not begin its transaction",
-					 sqlite3_errmsg(db));
+		viper_sqlite_raise_db(ctx, db, rc, "viper_apply_patch could not begin its transaction", NULL);
 		return;
 	}
 	r = claim_patch(ctx, conn, db, a.name, a.namelen, a.phase, a.ord, checksum);
@@ -700,8 +674,7 @@ viper_sqlite_apply_patch(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 			sqlite3_result_int(ctx, r);
 			return;
 		}
-		raise_sqlite(ctx, rc, "viper_apply_patch could not commit",
-					 sqlite3_errmsg(db));
+		viper_sqlite_raise_db(ctx, db, rc, "viper_apply_patch could not commit", NULL);
 	}
 	/* the error is already set on ctx; undo everything the patch did */
 	if (!sqlite3_get_autocommit(db))

@@ -17,17 +17,6 @@
 
 /* ---- models.c ---- */
 
-/*
- * Turn a failed SQLite call into err: 53200 for out of memory, 23505 for
- * a unique violation, 22023 for any other constraint failure (existing
- * rows do not satisfy the new definition; core has no 23514/23502/23503
- * codes), 42P01 when the catalog table `table` is missing (table may be
- * NULL), XX000 otherwise. what says what was being done ("could not read
- * the viper catalog"); SQLite's own message follows it.
- */
-vc_code		viper_sqlite_db_error(sqlite3 *db, int rc, const char *what,
-								  const char *table, vc_error *err);
-
 /* Parse a text argument as JSON (22P02 naming `what` when it is not). */
 vc_code		viper_sqlite_json_arg(sqlite3_value *v, const char *what,
 								  json_t **out, vc_error *err);

@@ -58,7 +58,14 @@ viper_sqlite_raise(sqlite3_context *ctx, const vc_error *err)
 	switch (err->code)
 	{
 		case VC_ERR_UNIQUE:
+		case VC_ERR_NOT_NULL:
+		case VC_ERR_FOREIGN_KEY:
+		case VC_ERR_CHECK:
+		case VC_ERR_INTEGRITY:
 			rc = SQLITE_CONSTRAINT;
+			break;
+		case VC_ERR_LOCK_NOT_AVAILABLE:
+			rc = SQLITE_BUSY;
 			break;
 		case VC_ERR_READ_ONLY:
 			rc = SQLITE_READONLY;
@@ -69,4 +76,81 @@ viper_sqlite_raise(sqlite3_context *ctx, const vc_error *err)
 	}
 	if (rc != SQLITE_ERROR)
 		sqlite3_result_error_code(ctx, rc);
+}
+
+/* The state of a constraint failure, from SQLite's extended code. */
+static vc_code
+constraint_code(int ext)
+{
+	switch (ext)
+	{
+		case SQLITE_CONSTRAINT_UNIQUE:
+		case SQLITE_CONSTRAINT_PRIMARYKEY:
+			return VC_ERR_UNIQUE;
+		case SQLITE_CONSTRAINT_NOTNULL:
+			return VC_ERR_NOT_NULL;
+		case SQLITE_CONSTRAINT_CHECK:
+			return VC_ERR_CHECK;
+		case SQLITE_CONSTRAINT_FOREIGNKEY:
+			return VC_ERR_FOREIGN_KEY;
+		default:
+			break;
+	}
+	return VC_ERR_INTEGRITY;
+}
+
+vc_code
+viper_sqlite_db_error(sqlite3 *db, int rc, const char *what,
+					  const char *table, vc_error *err)
+{
+	const char *msg = sqlite3_errmsg(db);
+	int			ext = sqlite3_extended_errcode(db);
+	vc_code		code;
+
+	/* a viper trigger (the single-row guard) already names its state */
+	if (strncmp(msg, "viper[", 6) == 0 && strlen(msg) > 14 &&
+		strncmp(msg + 11, "]: ", 3) == 0)
+		return vc_error_set(err, vc_code_from_sqlstate(msg + 6), "%s", msg + 14);
+	switch (rc & 0xff)
+	{
+		case SQLITE_NOMEM:
+			return vc_error_set(err, VC_ERR_OUT_OF_MEMORY, "out of memory");
+		case SQLITE_CONSTRAINT:
+			code = constraint_code((ext & 0xff) == SQLITE_CONSTRAINT ? ext : rc);
+			break;
+		case SQLITE_READONLY:
+			code = VC_ERR_READ_ONLY;
+			break;
+		case SQLITE_BUSY:
+		case SQLITE_LOCKED:
+			code = VC_ERR_LOCK_NOT_AVAILABLE;
+			break;
+		case SQLITE_ERROR:
+			if (table != NULL && strncmp(msg, "no such table", 13) == 0)
+			{
+				vc_error_set(err, VC_ERR_UNDEFINED_TABLE,
+							 "viper catalog is not installed in this database");
+				vc_error_detail(err, "Table main.%s does not exist.", table);
+				vc_error_hint(err, "Load the extension once on a writable "
+							  "connection to the database; it creates the "
+							  "viper_* tables.");
+				return VC_ERR_UNDEFINED_TABLE;
+			}
+			code = VC_ERR_SQL;
+			break;
+		default:
+			code = VC_ERR_INTERNAL;
+			break;
+	}
+	return vc_error_set(err, code, "%s: %s", what, msg);
+}
+
+void
+viper_sqlite_raise_db(sqlite3_context *ctx, sqlite3 *db, int rc,
+					  const char *what, const char *table)
+{
+	vc_error	err;
+
+	viper_sqlite_db_error(db, rc, what, table, &err);
+	viper_sqlite_raise(ctx, &err);
 }

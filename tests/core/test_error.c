@@ -32,6 +32,13 @@ static const struct
 	{VC_ERR_OUT_OF_MEMORY, "53200"},
 	{VC_ERR_INTERNAL, "XX000"},
 	{VC_ERR_ACTIVE_TRANSACTION, "25001"},
+	{VC_ERR_NOT_NULL, "23502"},
+	{VC_ERR_FOREIGN_KEY, "23503"},
+	{VC_ERR_CHECK, "23514"},
+	{VC_ERR_INTEGRITY, "23000"},
+	{VC_ERR_LOCK_NOT_AVAILABLE, "55P03"},
+	{VC_ERR_SQL, "42000"},
+	{VC_ERR_NO_TRANSACTION, "25P01"},
 };
 
 #define NTABLE (sizeof(sqlstate_table) / sizeof(sqlstate_table[0]))
@@ -314,6 +321,19 @@ error_percent_in_argument_is_literal(void)
 	VT_STREQ(err.message, "invalid identifier \"%s%n%d\"");
 }
 
+/* every state of the table maps back to its code */
+static void
+code_from_sqlstate_round_trip(void)
+{
+	size_t		i;
+
+	for (i = 0; i < NTABLE; i++)
+		if (sqlstate_table[i].code != VC_OK)
+			VT_CHECK(vc_code_from_sqlstate(sqlstate_table[i].state) == sqlstate_table[i].code);
+	VT_CHECK(vc_code_from_sqlstate("99999") == VC_ERR_INTERNAL);
+	VT_CHECK(vc_code_from_sqlstate("23505: tail") == VC_ERR_UNIQUE);
+}
+
 int
 main(void)
 {
@@ -334,5 +354,6 @@ main(void)
 	VT_RUN(error_clear_resets);
 	VT_RUN(error_null_tolerated);
 	VT_RUN(error_percent_in_argument_is_literal);
+	VT_RUN(code_from_sqlstate_round_trip);
 	VT_DONE();
 }
