@@ -72,8 +72,10 @@
  *     rows "app.Model.field", after every model table.
  *   - AlterColumn: one row per column holding every statement (type — with
  *     DROP DEFAULT before and SET DEFAULT after when a default exists —
- *     SET/DROP NOT NULL, SET/DROP DEFAULT). The type change's warning and
- *     narrowing precheck ride on it.
+ *     the UPDATE filling NULLs with the default, SET/DROP NOT NULL,
+ *     SET/DROP DEFAULT). The type change's warning, its narrowing precheck
+ *     and the NOT NULL precheck ride on it (both: NOT NULL is precheck,
+ *     narrowing precheck2).
  *   - A column added with AddColumn carries its named UNIQUE/CHECK/
  *     REFERENCES in the column definition: no AddConstraint rows for them.
  *   - Single-row guard: PostgreSQL CreateIndex/RemoveIndex "<t>_single";
@@ -117,8 +119,24 @@
  *   any error of vc_modelset_parse (bad schema, 42P01 unknown FK target...);
  *   XX000 a malformed catalog row or introspection object, or a table of
  *         vc_plan_tables missing from `live` (host bugs).
- * Refusals found by running a precheck (the host raises them):
- *   22001 narrowing when existing data does not fit, unless force.
+ * Refusals found by running a precheck (the host raises them, nothing is
+ * applied; core plans a REFUSE precheck only where it applies, so the host
+ * raises it whatever the options):
+ *   22001 narrowing when existing data does not fit (no precheck with
+ *         force: the data is cut or the conversion fails);
+ *   22023 a column becoming NOT NULL (AlterColumn, null true → false)
+ *         without a default while a row holds NULL there:
+ *         SELECT 1 FROM "t" WHERE "c" IS NULL LIMIT 1;
+ *   22023 AddColumn of a NOT NULL column without a default to a table
+ *         that has rows: SELECT 1 FROM "t" LIMIT 1.
+ *   force does not lift the last two: it does not invent values.
+ * NOT NULL with a default fills existing NULLs in the same row: PostgreSQL
+ * runs UPDATE "t" SET "c" = <default> WHERE "c" IS NULL before SET NOT
+ * NULL (<default> as vc_ddl_default_sql renders it: a literal, or now()
+ * and the like for auto_now); the SQLite rebuild copies
+ * coalesce("c", <default>). An added NOT NULL column with a default is
+ * filled by the database (ADD COLUMN ... DEFAULT, or the rebuilt table's
+ * DEFAULT for the column the copy leaves out).
  */
 #ifndef VC_PLAN_H
 #define VC_PLAN_H
@@ -153,7 +171,10 @@ const char *vc_op_name(vc_op_kind k);
 typedef enum vc_precheck_action
 {
 	VC_PRECHECK_NONE = 0,		/* no precheck */
-	VC_PRECHECK_REFUSE,			/* raise precheck_code/precheck_message */
+	VC_PRECHECK_REFUSE,			/* raise precheck_code/precheck_message,
+								 * with or without force: core emits a
+								 * REFUSE only for what force may not
+								 * override */
 	VC_PRECHECK_SKIP			/* do not apply this op; keep its warning */
 } vc_precheck_action;
 
@@ -174,6 +195,15 @@ typedef struct vc_plan_op
 	vc_precheck_action precheck_action;
 	vc_code		precheck_code;	/* VC_ERR_STRING_TRUNC for narrowing */
 	char	   *precheck_message;	/* the error, or the warning on SKIP */
+	char	   *precheck_hint;	/* HINT of a REFUSE error; NULL when none */
+	/*
+	 * A second REFUSE check of the same row, run after the first (the
+	 * first is then the NOT NULL check of a column that is also narrowed;
+	 * this one is the narrowing test). NULL when none.
+	 */
+	char	   *precheck2_sql;
+	vc_code		precheck2_code;
+	char	   *precheck2_message;
 } vc_plan_op;
 
 /* A catalog row to write after a successful migrate. */

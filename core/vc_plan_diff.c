@@ -82,6 +82,36 @@ has_default(const vc_field *f)
 		(f->default_value != NULL && !json_is_null(f->default_value));
 }
 
+/* f's DEFAULT expression (vc_ddl_default_sql) in the scratch pool. */
+static vc_code
+default_text(pl_ctx *c, const vc_field *f, char **out)
+{
+	vc_buf		b;
+	bool		has = false;
+	char	   *s = NULL;
+	vc_error	e;
+	vc_code		rc;
+
+	*out = NULL;
+	vc_buf_init(&b, c->a);
+	if ((rc = vc_ddl_default_sql(&b, f, c->d, &has, c->err)) != VC_OK)
+	{
+		vc_buf_reset(&b);
+		return rc;
+	}
+	if (!has)
+	{
+		vc_buf_reset(&b);
+		return vc_error_set(c->err, VC_ERR_INTERNAL,
+							"field \"%s\" has no default to fill rows with", f->name);
+	}
+	if (vc_buf_finish(&b, &s, NULL, &e) != VC_OK)
+		return pl_oom(c);
+	*out = pl_printf_tmp(c, "%s", s);
+	vc_free(c->a, s);
+	return *out ? VC_OK : pl_oom(c);
+}
+
 /* Per-table state kept while one model is compared. */
 typedef struct dstate
 {
@@ -128,6 +158,27 @@ plan_add(dstate *s, size_t j)
 	}
 	op->rebuild = rebuild;
 	s->added[j] = true;
+	if (!f->null && !has_default(f) && !is_auto(f))
+	{
+		/* no value to give existing rows: only an empty table takes it */
+		op->op.precheck_sql = pl_printf_out(c, "SELECT 1 FROM \"%s\" LIMIT 1",
+											s->lt->name);
+		op->op.precheck_action = VC_PRECHECK_REFUSE;
+		op->op.precheck_code = VC_ERR_INVALID_PARAM;
+		op->op.precheck_message =
+			pl_printf_out(c, "field \"%s\" is NOT NULL without a default and "
+						  "table \"%s\" has rows", target, s->lt->name);
+		op->op.precheck_hint =
+			pl_strdup_out(c, "Give the field a default (existing rows get it) or "
+						  "make it nullable; {\"force\": true} does not invent "
+						  "values.");
+		if (op->op.precheck_sql == NULL || op->op.precheck_message == NULL ||
+			op->op.precheck_hint == NULL)
+		{
+			vc_free(c->a, sql);
+			return pl_oom(c);
+		}
+	}
 	return sql ? pl_push_sql(c, op, sql) : VC_OK;
 }
 
@@ -149,7 +200,7 @@ refuse_incompatible(pl_ctx *c, const vc_model *m, const vc_field *f,
 /* Statements collected for one AlterColumn row (PostgreSQL). */
 typedef struct stmts
 {
-	char	   *v[6];
+	char	   *v[8];
 	size_t		n;
 } stmts;
 
@@ -197,7 +248,11 @@ plan_alter(dstate *s, size_t j, const pl_column *lc)
 	vc_type_change chg = VC_TYPE_SAME;
 	char	   *warning = NULL,
 			   *precheck = NULL,
-			   *premsg = NULL;
+			   *premsg = NULL,
+			   *fill = NULL,
+			   *nullsql = NULL,
+			   *nullmsg = NULL,
+			   *nullhint = NULL;
 	stmts		st;
 	vc_code		rc = VC_OK;
 	pl_op	   *op;
@@ -270,6 +325,48 @@ plan_alter(dstate *s, size_t j, const pl_column *lc)
 		return pl_oom(c);
 	}
 
+	/*
+	 * Becoming NOT NULL: existing NULLs take the default (Django's
+	 * one-off default is the field's default here); without one, a row
+	 * holding NULL refuses the change — force does not invent values. The
+	 * check reads the live names on SQLite (before its rebuild) and the
+	 * renamed column on PostgreSQL (RenameColumn ran before).
+	 */
+	if (null_chg && !f->null)
+	{
+		const char *pcol = c->d == VC_DIALECT_SQLITE ? lc->name : f->column;
+
+		if (!pl_ident_ok(pcol))
+		{
+			vc_free(c->a, precheck);
+			return vc_error_set(c->err, VC_ERR_INTERNAL,
+								"live column \"%s\" has a name viper cannot quote", pcol);
+		}
+		if (has_default(f))
+		{
+			if ((rc = default_text(c, f, &fill)) != VC_OK)
+			{
+				vc_free(c->a, precheck);
+				return rc;
+			}
+		}
+		else
+		{
+			nullsql = pl_printf_out(c, "SELECT 1 FROM \"%s\" WHERE \"%s\" IS NULL LIMIT 1",
+									s->lt->name, pcol);
+			nullmsg = pl_printf_out(c, "field \"%s.%s\" cannot become NOT NULL: "
+									"existing rows hold NULL", m->label, f->name);
+			nullhint = pl_strdup_out(c, "Give the field a default (the NULLs are then "
+									 "set to it), or fill those rows first; "
+									 "{\"force\": true} does not invent values.");
+			if (nullsql == NULL || nullmsg == NULL || nullhint == NULL)
+			{
+				vc_free(c->a, precheck);
+				return pl_oom(c);
+			}
+		}
+	}
+
 	if (c->d == VC_DIALECT_SQLITE)
 	{
 		/* the rebuild copies the data; a forced change converts it */
@@ -293,6 +390,19 @@ plan_alter(dstate *s, size_t j, const pl_column *lc)
 		{
 			vc_free(c->a, precheck);
 			return pl_oom(c);
+		}
+		if (fill)
+		{
+			const char *from_expr = s->ts->expr[j] ? s->ts->expr[j] :
+				pl_printf_tmp(c, "\"%s\"", lc->name);
+
+			s->ts->expr[j] = from_expr ?
+				pl_printf_tmp(c, "coalesce(%s, %s)", from_expr, fill) : NULL;
+			if (s->ts->expr[j] == NULL)
+			{
+				vc_free(c->a, precheck);
+				return pl_oom(c);
+			}
 		}
 	}
 	else
@@ -324,6 +434,27 @@ plan_alter(dstate *s, size_t j, const pl_column *lc)
 			else if (lc->def != NULL)
 				def_chg = false;
 		}
+		if (rc == VC_OK && fill)
+		{
+			/* after any type change, so the default is of the new type */
+			vc_buf		b;
+			vc_error	e;
+
+			vc_buf_init(&b, c->a);
+			vc_buf_puts(&b, "UPDATE ");
+			vc_ident_quote_buf(&b, m->table, strlen(m->table), c->d);
+			vc_buf_puts(&b, " SET ");
+			vc_ident_quote_buf(&b, f->column, strlen(f->column), c->d);
+			vc_buf_puts(&b, " = ");
+			vc_buf_puts(&b, fill);
+			vc_buf_puts(&b, " WHERE ");
+			vc_ident_quote_buf(&b, f->column, strlen(f->column), c->d);
+			vc_buf_puts(&b, " IS NULL");
+			if (vc_buf_finish(&b, &sql, NULL, &e) != VC_OK)
+				rc = pl_oom(c);
+			else
+				rc = stmts_add(c, &st, rc, sql);
+		}
 		if (rc == VC_OK && null_chg)
 		{
 			rc = vc_ddl_set_not_null(c->a, m, f, !f->null, c->d, &sql, c->err);
@@ -354,6 +485,14 @@ plan_alter(dstate *s, size_t j, const pl_column *lc)
 		}
 		op->rebuild = (c->d == VC_DIALECT_SQLITE);
 		op->op.warning = warning;
+		if (nullsql)
+		{
+			op->op.precheck_sql = nullsql;
+			op->op.precheck_action = VC_PRECHECK_REFUSE;
+			op->op.precheck_code = VC_ERR_INVALID_PARAM;
+			op->op.precheck_message = nullmsg;
+			op->op.precheck_hint = nullhint;
+		}
 		if (precheck)
 		{
 			char	   *kept = pl_strdup_out(c, precheck);
@@ -364,10 +503,20 @@ plan_alter(dstate *s, size_t j, const pl_column *lc)
 				stmts_free(c, &st);
 				return pl_oom(c);
 			}
-			op->op.precheck_sql = kept;
-			op->op.precheck_action = VC_PRECHECK_REFUSE;
-			op->op.precheck_code = VC_ERR_STRING_TRUNC;
-			op->op.precheck_message = premsg;
+			if (nullsql)
+			{
+				/* the NOT NULL check runs first, the narrowing test after */
+				op->op.precheck2_sql = kept;
+				op->op.precheck2_code = VC_ERR_STRING_TRUNC;
+				op->op.precheck2_message = premsg;
+			}
+			else
+			{
+				op->op.precheck_sql = kept;
+				op->op.precheck_action = VC_PRECHECK_REFUSE;
+				op->op.precheck_code = VC_ERR_STRING_TRUNC;
+				op->op.precheck_message = premsg;
+			}
 		}
 		for (i = 0; i < st.n; i++)
 		{

@@ -12,7 +12,9 @@
  * behind.
  *
  * Prechecks (data fits a narrower type; a column about to be dropped holds
- * data) run with row_security = off for their duration: a table with
+ * data; a column becoming NOT NULL holds NULL; a table getting a NOT NULL
+ * column has rows) and the statements (an UPDATE fills NULLs with the
+ * default before SET NOT NULL) run with row_security = off: a table with
  * FORCE ROW LEVEL SECURITY and no policy would hide every row from its
  * non-superuser owner and make "no row violates" a false answer, so such a
  * caller gets PostgreSQL's error ("query would be affected by row-level
@@ -100,6 +102,19 @@ precheck_hits(const char *sql)
 	return hit;
 }
 
+/* Raise a REFUSE precheck's error; the transaction rolls everything back. */
+static void
+refuse(vc_code code, const char *message, const char *hint)
+{
+	vc_error	err;
+
+	vc_error_set(&err, code, "%s", message ? message : "migration precheck failed");
+	vc_error_detail(&err, "Nothing was applied.");
+	if (hint != NULL)
+		vc_error_hint(&err, "%s", hint);
+	viper_pg_raise(&err);
+}
+
 /*
  * Run op's statements in order. Core's DDL names tables unqualified, and
  * PostgreSQL creates an object in the first schema listed in search_path:
@@ -115,6 +130,9 @@ run_statements(const vc_plan_op *op)
 	size_t		i;
 
 	(void) set_config_option("search_path", "public, pg_temp", PGC_USERSET,
+							 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+	/* the UPDATE filling NULLs before SET NOT NULL must see every row */
+	(void) set_config_option("row_security", "off", PGC_USERSET,
 							 PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
 	for (i = 0; i < op->statements.n; i++)
 	{
@@ -152,17 +170,11 @@ apply_plan(const vc_plan *plan, const json_t *catalog, bool *skipped)
 				skipped[i] = true;
 				continue;
 			}
-			if (!plan->force)
-			{
-				vc_error	err;
-
-				vc_error_set(&err, op->precheck_code, "%s",
-							 op->precheck_message ? op->precheck_message
-							 : "migration precheck failed");
-				vc_error_detail(&err, "Nothing was applied.");
-				viper_pg_raise(&err);
-			}
+			/* core plans a REFUSE only where force may not override it */
+			refuse(op->precheck_code, op->precheck_message, op->precheck_hint);
 		}
+		if (op->precheck2_sql != NULL && precheck_hits(op->precheck2_sql))
+			refuse(op->precheck2_code, op->precheck2_message, NULL);
 		run_statements(op);
 	}
 	for (i = 0; i < plan->nstore; i++)

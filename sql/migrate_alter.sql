@@ -3,7 +3,9 @@
 -- old_name (every row kept), widening (no warning), narrowing (a warning
 -- row when the data fits, 22001 and nothing applied when it does not),
 -- incompatible changes (22023 naming the field, applied with force),
--- nullability and defaults, indexes, check constraints, a change made by
+-- nullability and defaults (NULLs filled from the default; refused without
+-- one; a NOT NULL column added only to an empty table or with a default),
+-- indexes, check constraints, a change made by
 -- hand, and plan applying nothing. Runs as superuser: prechecks must see
 -- every row of tables with FORCE ROW LEVEL SECURITY.
 --
@@ -142,11 +144,10 @@ SELECT * FROM viper.migrate($j$[
   ]}]$j$, '{"force": true}');
 SELECT id, code, pg_typeof(code) AS type FROM ma_item ORDER BY id;
 
--- nullability and defaults. SET NOT NULL on a column that holds NULLs is
--- PostgreSQL's own error (23502), and nothing of the migrate is applied
-SELECT pg_temp.try($q$SELECT count(*)::text FROM viper.migrate('[{"app": "ma", "name": "Item", "fields": [{"name": "name", "type": "CharField", "max_length": 10}, {"name": "qty", "type": "BigIntegerField", "default": 1}, {"name": "code", "type": "IntegerField", "null": true}, {"name": "note", "type": "CharField", "max_length": 100, "null": true}, {"name": "color", "type": "CharField", "max_length": 20, "default": "red"}, {"name": "active", "type": "BooleanField", "null": true}]}]')$q$);
-SELECT name, nullable, "default" FROM pg_temp.cols('ma_item') WHERE name IN ('qty', 'color');
-UPDATE ma_item SET color = 'blue' WHERE color IS NULL;
+-- nullability and defaults. color becomes NOT NULL with a default while
+-- rows hold NULL there: the same row first sets those NULLs to the default
+-- (UPDATE), then SET NOT NULL; the row that had a color keeps it
+UPDATE ma_item SET color = 'blue' WHERE name = 'apple';
 SELECT * FROM viper.migrate($j$[
   {"app": "ma", "name": "Item", "fields": [
     {"name": "name", "type": "CharField", "max_length": 10},
@@ -157,6 +158,7 @@ SELECT * FROM viper.migrate($j$[
     {"name": "active", "type": "BooleanField", "null": true}
   ]}]$j$);
 SELECT * FROM pg_temp.cols('ma_item');
+SELECT id, name, color, active FROM ma_item ORDER BY id;
 
 -- indexes: db_index, meta.indexes with a condition, unique
 \set item_fields '{"name": "name", "type": "CharField", "max_length": 10}, {"name": "qty", "type": "BigIntegerField", "default": 1}, {"name": "code", "type": "IntegerField", "null": true}, {"name": "note", "type": "CharField", "max_length": 100, "null": true}, {"name": "color", "type": "CharField", "max_length": 20, "default": "red"}, {"name": "active", "type": "BooleanField", "null": true}'
@@ -205,6 +207,55 @@ SELECT id, name, qty, code, note, color FROM ma_item ORDER BY id;
 SELECT label, table_name, version > 1 AS changed, managed, read_only, single
 FROM viper.models WHERE app = 'ma';
 
+-- NOT NULL without a default while a row holds NULL: refused (22023,
+-- the field named), nothing applied; {"force": true} does not invent a
+-- value either
+SELECT op, target FROM viper.migrate($j$[
+  {"app": "mn", "name": "Box", "fields": [
+    {"name": "label", "type": "CharField", "max_length": 20},
+    {"name": "size", "type": "IntegerField", "null": true}
+  ]}]$j$);
+INSERT INTO mn_box (label, size) VALUES ('a', 1), ('b', NULL);
+\set box_notnull '[{"app": "mn", "name": "Box", "fields": [{"name": "label", "type": "CharField", "max_length": 20}, {"name": "size", "type": "IntegerField"}, {"name": "note", "type": "TextField", "null": true}]}]'
+SELECT * FROM viper.migrate(:'box_notnull');
+SELECT pg_temp.try(format('SELECT count(*)::text FROM viper.migrate(%L, %L)', :'box_notnull', '{"force": true}'));
+-- the table is unchanged (no note column either), rows kept
+SELECT * FROM pg_temp.cols('mn_box');
+SELECT label, size FROM mn_box ORDER BY id;
+-- once no row holds NULL it applies
+UPDATE mn_box SET size = 0 WHERE size IS NULL;
+SELECT * FROM viper.migrate(:'box_notnull');
+SELECT name, nullable FROM pg_temp.cols('mn_box') WHERE name = 'size';
+
+-- AddColumn NOT NULL without a default on a table that has rows: refused
+\set box_weight '[{"app": "mn", "name": "Box", "fields": [{"name": "label", "type": "CharField", "max_length": 20}, {"name": "size", "type": "IntegerField"}, {"name": "note", "type": "TextField", "null": true}, {"name": "weight", "type": "IntegerField"}]}]'
+SELECT * FROM viper.migrate(:'box_weight');
+SELECT pg_temp.try(format('SELECT count(*)::text FROM viper.migrate(%L)', :'box_weight'));
+SELECT count(*) AS weight_columns FROM pg_temp.cols('mn_box') WHERE name = 'weight';
+-- with a default (a constant, or auto_now_add) the database fills the rows
+SELECT * FROM viper.migrate($j$[
+  {"app": "mn", "name": "Box", "fields": [
+    {"name": "label", "type": "CharField", "max_length": 20},
+    {"name": "size", "type": "IntegerField"},
+    {"name": "note", "type": "TextField", "null": true},
+    {"name": "weight", "type": "IntegerField", "default": 5},
+    {"name": "seen", "type": "DateTimeField", "auto_now_add": true}
+  ]}]$j$);
+SELECT label, size, weight, seen IS NOT NULL AS seen_filled FROM mn_box ORDER BY id;
+-- on an empty table the NOT NULL column without a default is added
+DELETE FROM mn_box;
+SELECT * FROM viper.migrate($j$[
+  {"app": "mn", "name": "Box", "fields": [
+    {"name": "label", "type": "CharField", "max_length": 20},
+    {"name": "size", "type": "IntegerField"},
+    {"name": "note", "type": "TextField", "null": true},
+    {"name": "weight", "type": "IntegerField", "default": 5},
+    {"name": "seen", "type": "DateTimeField", "auto_now_add": true},
+    {"name": "rank", "type": "IntegerField"}
+  ]}]$j$);
+SELECT name, nullable, "default" FROM pg_temp.cols('mn_box') WHERE name = 'rank';
+
 -- clean up
 DROP TABLE ma_item;
-DELETE FROM viper.models WHERE app = 'ma';
+DROP TABLE mn_box;
+DELETE FROM viper.models WHERE app IN ('ma', 'mn');

@@ -432,6 +432,22 @@ restore_table_objects(sqlite3 *db, const vc_plan *p, const json_t *saved,
 	return VC_OK;
 }
 
+/* The error of a REFUSE precheck that found a row (nothing is applied). */
+static vc_code
+refuse(vc_error *err, vc_code code, const char *message, const char *hint,
+	   const char *what)
+{
+	vc_error_set(err, code, "%s", message ? message : what);
+	if (hint != NULL)
+	{
+		vc_error_detail(err, "Nothing was changed.");
+		vc_error_hint(err, "%s", hint);
+	}
+	else
+		vc_error_hint(err, "Nothing was changed.");
+	return code;
+}
+
 /* Precheck, statements and foreign-key check of one op; adds its row. */
 static vc_code
 apply_op(sqlite3 *db, const vc_plan *p, const vc_plan_op *op, json_t *rows,
@@ -446,24 +462,29 @@ apply_op(sqlite3 *db, const vc_plan *p, const vc_plan_op *op, json_t *rows,
 		return append_row(rows, op, NULL, op->warning, err);
 	op_what(op, what, sizeof(what));
 
-	if (op->precheck_sql != NULL && op->precheck_action != VC_PRECHECK_NONE &&
-		!(op->precheck_action == VC_PRECHECK_REFUSE && p->force))
+	/* core plans a REFUSE only where force may not override it */
+	if (op->precheck_sql != NULL && op->precheck_action != VC_PRECHECK_NONE)
 	{
 		int			hit = query_has_row(db, op->precheck_sql, NULL, what, err);
 
 		if (hit < 0)
 			return err->code;
 		if (hit && op->precheck_action == VC_PRECHECK_REFUSE)
-		{
-			vc_error_set(err, op->precheck_code, "%s",
-						 op->precheck_message ? op->precheck_message : what);
-			vc_error_hint(err, "Nothing was changed.");
-			return op->precheck_code;
-		}
+			return refuse(err, op->precheck_code, op->precheck_message, op->precheck_hint,
+						  what);
 		if (hit)
 			return append_row(rows, op, NULL,
 							  op->precheck_message ? op->precheck_message : op->warning,
 							  err);
+	}
+	if (op->precheck2_sql != NULL)
+	{
+		int			hit = query_has_row(db, op->precheck2_sql, NULL, what, err);
+
+		if (hit < 0)
+			return err->code;
+		if (hit)
+			return refuse(err, op->precheck2_code, op->precheck2_message, NULL, what);
 	}
 
 	if (op->sqlite_rebuild && op->rebuild_table != NULL &&

@@ -786,8 +786,65 @@ test_add_column_sqlite_rebuild(void)
 				 "SELECT \"id\", \"name\", \"slug\", \"color\" FROM \"blog_tag\"");
 		VT_STREQ(o->statements.items[2], "DROP TABLE \"blog_tag\"");
 		VT_STREQ(o->statements.items[3], "ALTER TABLE \"_viper_new_blog_tag\" RENAME TO \"blog_tag\"");
+		/* no value for existing rows: only an empty table takes it */
+		VT_CHECK(o->precheck_action == VC_PRECHECK_REFUSE);
+		VT_STREQ(o->precheck_sql, "SELECT 1 FROM \"blog_tag\" LIMIT 1");
 	}
 	expect_converged(s.after, SL, NULL);
+	scen_free(&s);
+}
+
+/* AddColumn NOT NULL without a default: refused when the table has rows. */
+static void
+test_add_not_null_refused_pg(void)
+{
+	static const char *const opts[] = {NULL, "{\"force\": true}"};
+	size_t		i;
+
+	for (i = 0; i < 2; i++)
+	{
+		scen		s;
+		const vc_plan_op *o;
+
+		blog_scen(&s);
+		add_field(s.after, "Tag", "{\"name\":\"rank\",\"type\":\"IntegerField\"}");
+		scen_plan(&s, PG, opts[i]);
+		o = only_op(&s, VC_OP_ADD_COLUMN, "blog.Tag.rank");
+		if (o)
+		{
+			VT_STREQ(o->sql, "ALTER TABLE \"blog_tag\" ADD COLUMN \"rank\" integer NOT NULL");
+			VT_CHECK(o->precheck_action == VC_PRECHECK_REFUSE);
+			VT_CHECK(o->precheck_code == VC_ERR_INVALID_PARAM);
+			VT_STREQ(o->precheck_sql, "SELECT 1 FROM \"blog_tag\" LIMIT 1");
+			VT_STREQ(o->precheck_message, "field \"blog.Tag.rank\" is NOT NULL without a default "
+					 "and table \"blog_tag\" has rows");
+			VT_CHECK(o->precheck_hint && strstr(o->precheck_hint, "Give the field a default") != NULL);
+		}
+		scen_free(&s);
+	}
+}
+
+/* With a default (or nullable, or an identity) the database fills it. */
+static void
+test_add_not_null_default_pg(void)
+{
+	scen		s;
+
+	blog_scen(&s);
+	add_field(s.after, "Tag", "{\"name\":\"rank\",\"type\":\"IntegerField\",\"default\":5}");
+	add_field(s.after, "Tag", "{\"name\":\"seen\",\"type\":\"DateTimeField\",\"auto_now_add\":true}");
+	add_field(s.after, "Tag", "{\"name\":\"note\",\"type\":\"TextField\",\"null\":true}");
+	scen_plan(&s, PG, NULL);
+	VT_CHECK(s.rc == VC_OK && s.p && s.p->nops == 3);
+	if (s.p && s.p->nops == 3)
+	{
+		size_t		i;
+
+		VT_STREQ(s.p->ops[0].sql, "ALTER TABLE \"blog_tag\" ADD COLUMN \"rank\" integer NOT NULL DEFAULT 5");
+		for (i = 0; i < 3; i++)
+			VT_CHECK(s.p->ops[i].precheck_action == VC_PRECHECK_NONE &&
+					 s.p->ops[i].precheck_sql == NULL);
+	}
 	scen_free(&s);
 }
 
@@ -1037,12 +1094,230 @@ test_null_change_pg(void)
 	o = only_op(&s, VC_OP_ALTER_COLUMN, "blog.Author.bio");
 	if (o)
 	{
-		VT_CHECK(o->statements.n == 2);
-		VT_STREQ(o->statements.items[0], "ALTER TABLE \"blog_author\" ALTER COLUMN \"bio\" SET NOT NULL");
-		VT_STREQ(o->statements.items[1], "ALTER TABLE \"blog_author\" ALTER COLUMN \"bio\" SET DEFAULT ''");
+		/* existing NULLs take the default first; no precheck needed */
+		VT_CHECK(o->statements.n == 3);
+		VT_STREQ(o->statements.items[0], "UPDATE \"blog_author\" SET \"bio\" = '' WHERE \"bio\" IS NULL");
+		VT_STREQ(o->statements.items[1], "ALTER TABLE \"blog_author\" ALTER COLUMN \"bio\" SET NOT NULL");
+		VT_STREQ(o->statements.items[2], "ALTER TABLE \"blog_author\" ALTER COLUMN \"bio\" SET DEFAULT ''");
+		VT_CHECK(o->precheck_action == VC_PRECHECK_NONE && o->precheck_sql == NULL);
+		VT_CHECK(o->precheck2_sql == NULL);
 	}
 	expect_converged(s.after, PG, NULL);
 	scen_free(&s);
+}
+
+/* An auto_now default fills with its expression (PostgreSQL: now()). */
+static void
+test_null_fill_auto_now_pg(void)
+{
+	scen		s;
+	const vc_plan_op *o;
+
+	blog_scen(&s);
+	json_object_set_new(field_of(s.after, "Post", "publish_at"), "null", json_false());
+	json_object_set_new(field_of(s.after, "Post", "publish_at"), "auto_now", json_true());
+	scen_plan(&s, PG, NULL);
+	o = only_op(&s, VC_OP_ALTER_COLUMN, "blog.Post.publish_at");
+	if (o)
+	{
+		VT_STREQ(o->sql, "UPDATE \"blog_post\" SET \"publish_at\" = now() WHERE \"publish_at\" IS NULL;\n"
+				 "ALTER TABLE \"blog_post\" ALTER COLUMN \"publish_at\" SET NOT NULL;\n"
+				 "ALTER TABLE \"blog_post\" ALTER COLUMN \"publish_at\" SET DEFAULT now()");
+		VT_CHECK(o->precheck_action == VC_PRECHECK_NONE);
+	}
+	expect_converged(s.after, PG, NULL);
+	scen_free(&s);
+}
+
+/* The fill follows a type change, with the new type's literal. */
+static void
+test_null_fill_after_type_pg(void)
+{
+	scen		s;
+	const vc_plan_op *o;
+
+	blog_scen(&s);
+	json_object_set_new(field_of(s.after, "Author", "website"), "max_length", json_integer(300));
+	json_object_set_new(field_of(s.after, "Author", "website"), "null", json_false());
+	json_object_set_new(field_of(s.after, "Author", "website"), "default", json_string("n/a"));
+	scen_plan(&s, PG, NULL);
+	o = only_op(&s, VC_OP_ALTER_COLUMN, "blog.Author.website");
+	if (o)
+	{
+		VT_CHECK(o->statements.n == 4);
+		if (o->statements.n == 4)
+		{
+			VT_STREQ(o->statements.items[0], "ALTER TABLE \"blog_author\" ALTER COLUMN \"website\" "
+					 "TYPE varchar(300) USING \"website\"::varchar(300)");
+			VT_STREQ(o->statements.items[1], "UPDATE \"blog_author\" SET \"website\" = 'n/a' WHERE \"website\" IS NULL");
+			VT_STREQ(o->statements.items[2], "ALTER TABLE \"blog_author\" ALTER COLUMN \"website\" SET NOT NULL");
+			VT_STREQ(o->statements.items[3], "ALTER TABLE \"blog_author\" ALTER COLUMN \"website\" SET DEFAULT 'n/a'");
+		}
+	}
+	expect_converged(s.after, PG, NULL);
+	scen_free(&s);
+}
+
+/* SQLite: the rebuild copies coalesce(old column, default). */
+static void
+test_null_fill_sqlite(void)
+{
+	scen		s;
+	const vc_plan_op *o;
+
+	blog_scen(&s);
+	json_object_set_new(field_of(s.after, "Author", "bio"), "null", json_false());
+	json_object_set_new(field_of(s.after, "Author", "bio"), "default", json_string("it's new"));
+	scen_plan(&s, SL, NULL);
+	o = only_op(&s, VC_OP_ALTER_COLUMN, "blog.Author.bio");
+	if (o)
+	{
+		VT_CHECK(o->sqlite_rebuild && o->statements.n >= 4);
+		VT_CHECK(o->precheck_action == VC_PRECHECK_NONE && o->precheck_sql == NULL);
+		if (o->statements.n >= 2)
+		{
+			VT_CHECK(strstr(o->statements.items[1], ", coalesce(\"bio\", 'it''s new'), ") != NULL);
+			VT_CHECK(strstr(o->statements.items[1], "\"bio\", \"website\"") != NULL);
+		}
+		VT_CHECK(strstr(o->statements.items[0], "\"bio\" TEXT NOT NULL DEFAULT 'it''s new'") != NULL);
+	}
+	expect_converged(s.after, SL, NULL);
+	scen_free(&s);
+}
+
+/* SQLite: auto_now fills with its expression; a forced cut is wrapped. */
+static void
+test_null_fill_sqlite_expr(void)
+{
+	scen		s;
+
+	blog_scen(&s);
+	json_object_set_new(field_of(s.after, "Post", "publish_at"), "null", json_false());
+	json_object_set_new(field_of(s.after, "Post", "publish_at"), "auto_now_add", json_true());
+	json_object_set_new(field_of(s.after, "Author", "website"), "max_length", json_integer(20));
+	json_object_set_new(field_of(s.after, "Author", "website"), "null", json_false());
+	json_object_set_new(field_of(s.after, "Author", "website"), "default", json_string("-"));
+	scen_plan(&s, SL, "{\"force\": true}");
+	VT_CHECK(s.rc == VC_OK);
+	if (s.p)
+	{
+		long		a = find_op(s.p, VC_OP_ALTER_COLUMN, "blog.Post.publish_at"),
+					w = find_op(s.p, VC_OP_ALTER_COLUMN, "blog.Author.website");
+
+		dump(s.p);
+		VT_CHECK(a >= 0 && w >= 0);
+		if (a >= 0 && s.p->ops[a].statements.n >= 2)
+			VT_CHECK(strstr(s.p->ops[a].statements.items[1],
+							"coalesce(\"publish_at\", (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')))") != NULL);
+		if (w >= 0 && s.p->ops[w].statements.n >= 2)
+			VT_CHECK(strstr(s.p->ops[w].statements.items[1],
+							"coalesce(substr(\"website\", 1, 20), '-')") != NULL);
+	}
+	scen_free(&s);
+}
+
+/* No default: a REFUSE precheck (22023), which force does not lift. */
+static void
+test_null_refused_pg(void)
+{
+	static const char *const opts[] = {NULL, "{\"force\": true}"};
+	size_t		i;
+
+	for (i = 0; i < 2; i++)
+	{
+		scen		s;
+		const vc_plan_op *o;
+
+		blog_scen(&s);
+		json_object_set_new(field_of(s.after, "Author", "bio"), "null", json_false());
+		scen_plan(&s, PG, opts[i]);
+		o = only_op(&s, VC_OP_ALTER_COLUMN, "blog.Author.bio");
+		if (o)
+		{
+			VT_STREQ(o->sql, "ALTER TABLE \"blog_author\" ALTER COLUMN \"bio\" SET NOT NULL");
+			VT_CHECK(o->precheck_action == VC_PRECHECK_REFUSE);
+			VT_CHECK(o->precheck_code == VC_ERR_INVALID_PARAM);
+			VT_STREQ(o->precheck_sql, "SELECT 1 FROM \"blog_author\" WHERE \"bio\" IS NULL LIMIT 1");
+			VT_STREQ(o->precheck_message, "field \"blog.Author.bio\" cannot become NOT NULL: existing rows hold NULL");
+			VT_STREQ(o->precheck_hint, "Give the field a default (the NULLs are then set to it), "
+					 "or fill those rows first; {\"force\": true} does not invent values.");
+			VT_CHECK(o->precheck2_sql == NULL);
+			VT_CHECK(o->warning == NULL);
+		}
+		scen_free(&s);
+	}
+}
+
+/*
+ * Renamed and made NOT NULL: PostgreSQL checks the new name (the rename
+ * runs first); SQLite checks the old one, before its rebuild.
+ */
+static void
+test_null_refused_renamed(void)
+{
+	static const vc_dialect ds[] = {VC_DIALECT_POSTGRESQL, VC_DIALECT_SQLITE};
+	size_t		i;
+
+	for (i = 0; i < 2; i++)
+	{
+		scen		s;
+		json_t	   *f;
+
+		blog_scen(&s);
+		f = field_of(s.after, "Author", "bio");
+		json_object_set_new(f, "name", json_string("about"));
+		json_object_set_new(f, "old_name", json_string("bio"));
+		json_object_set_new(f, "null", json_false());
+		scen_plan(&s, ds[i], NULL);
+		VT_CHECK(s.rc == VC_OK);
+		if (s.p)
+		{
+			long		r = find_op(s.p, VC_OP_RENAME_COLUMN, "blog.Author.about"),
+						a = find_op(s.p, VC_OP_ALTER_COLUMN, "blog.Author.about");
+
+			dump(s.p);
+			VT_CHECK(s.p->nops == 2 && r == 0 && a == 1);
+			if (a == 1)
+			{
+				VT_CHECK(s.p->ops[1].precheck_action == VC_PRECHECK_REFUSE);
+				VT_STREQ(s.p->ops[1].precheck_sql, ds[i] == VC_DIALECT_POSTGRESQL ?
+						 "SELECT 1 FROM \"blog_author\" WHERE \"about\" IS NULL LIMIT 1" :
+						 "SELECT 1 FROM \"blog_author\" WHERE \"bio\" IS NULL LIMIT 1");
+			}
+		}
+		scen_free(&s);
+	}
+}
+
+/* Narrowed and made NOT NULL without a default: both checks, NULL first. */
+static void
+test_null_and_narrow(void)
+{
+	static const vc_dialect ds[] = {VC_DIALECT_POSTGRESQL, VC_DIALECT_SQLITE};
+	size_t		i;
+
+	for (i = 0; i < 2; i++)
+	{
+		scen		s;
+		const vc_plan_op *o;
+
+		blog_scen(&s);
+		json_object_set_new(field_of(s.after, "Author", "website"), "max_length", json_integer(100));
+		json_object_set_new(field_of(s.after, "Author", "website"), "null", json_false());
+		scen_plan(&s, ds[i], NULL);
+		o = only_op(&s, VC_OP_ALTER_COLUMN, "blog.Author.website");
+		if (o)
+		{
+			VT_CHECK(o->warning && strstr(o->warning, "narrowing") != NULL);
+			VT_CHECK(o->precheck_action == VC_PRECHECK_REFUSE);
+			VT_CHECK(o->precheck_code == VC_ERR_INVALID_PARAM);
+			VT_STREQ(o->precheck_sql, "SELECT 1 FROM \"blog_author\" WHERE \"website\" IS NULL LIMIT 1");
+			VT_CHECK(o->precheck2_code == VC_ERR_STRING_TRUNC);
+			VT_STREQ(o->precheck2_sql, "SELECT 1 FROM \"blog_author\" WHERE length(\"website\") > 100 LIMIT 1");
+			VT_CHECK(o->precheck2_message && strstr(o->precheck2_message, "do not fit") != NULL);
+		}
+		scen_free(&s);
+	}
 }
 
 static void
@@ -1963,6 +2238,12 @@ test_alloc_failure_changes(void)
 	add_field(s.after, "Post", "{\"name\":\"content\",\"type\":\"TextField\",\"null\":true}");
 	json_object_set_new(field_of(s.after, "Post", "author"), "on_delete", json_string("CASCADE"));
 	remove_model(s.after, "Comment");
+	/* NOT NULL: filled from a default; refused without (with narrowing) */
+	json_object_set_new(field_of(s.after, "Author", "bio"), "null", json_false());
+	json_object_set_new(field_of(s.after, "Author", "bio"), "default", json_string(""));
+	json_object_set_new(field_of(s.after, "Author", "website"), "max_length", json_integer(100));
+	json_object_set_new(field_of(s.after, "Author", "website"), "null", json_false());
+	add_field(s.after, "Tag", "{\"name\":\"rank\",\"type\":\"IntegerField\"}");
 	scen_plan(&s, PG, "{\"allow_drop\": true}");
 	VT_CHECK(s.rc == VC_OK);
 	inject(s.after, s.catalog, s.live, "{\"allow_drop\": true}", PG);
@@ -1978,6 +2259,9 @@ test_alloc_failure_sqlite_rebuild(void)
 	json_object_set_new(field_of(s.after, "Tag", "name"), "max_length", json_integer(20));
 	remove_field(s.after, "Tag", "color");
 	add_field(s.after, "Tag", "{\"name\":\"colour\",\"type\":\"TextField\",\"default\":\"#fff\"}");
+	json_object_set_new(field_of(s.after, "Author", "bio"), "null", json_false());
+	json_object_set_new(field_of(s.after, "Author", "bio"), "default", json_string("-"));
+	json_object_set_new(field_of(s.after, "Author", "website"), "null", json_false());
 	scen_plan(&s, SL, "{\"allow_drop\": true, \"force\": true}");
 	VT_CHECK(s.rc == VC_OK);
 	inject(s.after, s.catalog, s.live, "{\"allow_drop\": true, \"force\": true}", SL);
@@ -2052,6 +2336,8 @@ main(int argc, char **argv)
 	VT_RUN(test_add_unique_column_pg);
 	VT_RUN(test_add_column_sqlite);
 	VT_RUN(test_add_column_sqlite_rebuild);
+	VT_RUN(test_add_not_null_refused_pg);
+	VT_RUN(test_add_not_null_default_pg);
 	VT_RUN(test_rename_old_name_pg);
 	VT_RUN(test_rename_fk_old_name_pg);
 	VT_RUN(test_rename_sqlite);
@@ -2064,6 +2350,13 @@ main(int argc, char **argv)
 	VT_RUN(test_unknown_live_type_pg);
 	VT_RUN(test_live_spellings_pg);
 	VT_RUN(test_null_change_pg);
+	VT_RUN(test_null_fill_auto_now_pg);
+	VT_RUN(test_null_fill_after_type_pg);
+	VT_RUN(test_null_fill_sqlite);
+	VT_RUN(test_null_fill_sqlite_expr);
+	VT_RUN(test_null_refused_pg);
+	VT_RUN(test_null_refused_renamed);
+	VT_RUN(test_null_and_narrow);
 	VT_RUN(test_default_change_pg);
 	VT_RUN(test_default_change_sqlite_rebuild);
 	VT_RUN(test_drop_column_warning);

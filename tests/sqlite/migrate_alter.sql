@@ -2,7 +2,9 @@
 -- RenameColumn via old_name (every row kept), widening (no warning),
 -- narrowing (a warning row when the data fits, 22001 and nothing applied
 -- when it does not), incompatible changes (22023 naming the field, applied
--- with force), nullability and defaults, indexes, check constraints, a
+-- with force), nullability and defaults (NULLs filled from the default;
+-- refused without one; a NOT NULL column added only to an empty table or
+-- with a default), indexes, check constraints, a
 -- change made by hand, and plan applying nothing. SQLite has no ALTER
 -- COLUMN: column changes rebuild the table (vc_ddl.h), keeping its rows.
 -- Mirrors sql/migrate_alter.sql. viper_migrate's JSON result is shown one
@@ -128,21 +130,10 @@ SELECT replace(viper_migrate('[
   ]}]', '{"force": true}'), '},{', '},' || char(10) || '{') AS rows;
 SELECT id, code, typeof(code) AS type FROM ma_item ORDER BY id;
 
--- nullability and defaults: color becomes NOT NULL while rows hold NULL
--- there — the rebuild fails on the first such row and nothing is changed
-CREATE TEMP TABLE before_null AS SELECT sql FROM sqlite_master WHERE name = 'ma_item';
-SELECT viper_migrate('[
-  {"app": "ma", "name": "Item", "fields": [
-    {"name": "name", "type": "CharField", "max_length": 10},
-    {"name": "qty", "type": "BigIntegerField", "default": 1},
-    {"name": "code", "type": "IntegerField", "null": true},
-    {"name": "note", "type": "CharField", "max_length": 100, "null": true},
-    {"name": "color", "type": "CharField", "max_length": 20, "default": "red"},
-    {"name": "active", "type": "BooleanField", "null": true}
-  ]}]');
-SELECT (SELECT sql FROM sqlite_master WHERE name = 'ma_item') = (SELECT sql FROM before_null) AS table_unchanged;
--- once every row has a color it applies
-UPDATE ma_item SET color = 'blue' WHERE color IS NULL;
+-- nullability and defaults: color becomes NOT NULL with a default while
+-- rows hold NULL there: the rebuild copies coalesce(color, 'red'), so
+-- those rows get the default; the row that had a color keeps it
+UPDATE ma_item SET color = 'blue' WHERE name = 'apple';
 SELECT replace(viper_migrate('[
   {"app": "ma", "name": "Item", "fields": [
     {"name": "name", "type": "CharField", "max_length": 10},
@@ -194,3 +185,54 @@ SELECT id, name, qty, code, note, color FROM ma_item ORDER BY id;
 -- the catalog row: version counts the applied changes
 SELECT label, table_name, version > 1 AS changed, managed, read_only, single
 FROM viper_models WHERE app = 'ma';
+
+-- NOT NULL without a default while a row holds NULL: refused (22023, the
+-- field named) before the rebuild, nothing changed; {"force": true} does
+-- not invent a value either
+SELECT viper_migrate('[
+  {"app": "mn", "name": "Box", "fields": [
+    {"name": "label", "type": "CharField", "max_length": 20},
+    {"name": "size", "type": "IntegerField", "null": true}
+  ]}]') IS NOT NULL AS created;
+INSERT INTO mn_box (label, size) VALUES ('a', 1), ('b', NULL);
+.parameter set @box_notnull '[{"app": "mn", "name": "Box", "fields": [{"name": "label", "type": "CharField", "max_length": 20}, {"name": "size", "type": "IntegerField"}, {"name": "note", "type": "TextField", "null": true}]}]'
+CREATE TEMP TABLE before_box AS SELECT sql FROM sqlite_master WHERE name = 'mn_box';
+SELECT viper_migrate(@box_notnull);
+SELECT viper_migrate(@box_notnull, '{"force": true}');
+-- the table is unchanged (no note column either), rows kept
+SELECT (SELECT sql FROM sqlite_master WHERE name = 'mn_box') = (SELECT sql FROM before_box) AS table_unchanged;
+SELECT label, size FROM mn_box ORDER BY id;
+-- once no row holds NULL it applies
+UPDATE mn_box SET size = 0 WHERE size IS NULL;
+SELECT replace(viper_migrate(@box_notnull), '},{', '},' || char(10) || '{') AS rows;
+SELECT c.value ->> 'name' AS name, c.value -> 'nullable' AS nullable
+FROM json_each(viper_introspect('mn_box'), '$.columns') AS c WHERE c.value ->> 'name' = 'size';
+
+-- AddColumn NOT NULL without a default on a table that has rows: refused
+.parameter set @box_weight '[{"app": "mn", "name": "Box", "fields": [{"name": "label", "type": "CharField", "max_length": 20}, {"name": "size", "type": "IntegerField"}, {"name": "note", "type": "TextField", "null": true}, {"name": "weight", "type": "IntegerField"}]}]'
+SELECT viper_migrate(@box_weight);
+SELECT count(*) AS weight_columns FROM pragma_table_info('mn_box') WHERE name = 'weight';
+-- with a default the rows are filled: auto_now_add's expression default
+-- needs a rebuild, whose copy leaves both new columns out, so the new
+-- table's defaults fill them
+SELECT replace(viper_migrate('[
+  {"app": "mn", "name": "Box", "fields": [
+    {"name": "label", "type": "CharField", "max_length": 20},
+    {"name": "size", "type": "IntegerField"},
+    {"name": "note", "type": "TextField", "null": true},
+    {"name": "weight", "type": "IntegerField", "default": 5},
+    {"name": "seen", "type": "DateTimeField", "auto_now_add": true}
+  ]}]'), '},{', '},' || char(10) || '{') AS rows;
+SELECT label, size, weight, seen IS NOT NULL AS seen_filled FROM mn_box ORDER BY id;
+-- on an empty table the NOT NULL column without a default is added
+DELETE FROM mn_box;
+SELECT replace(viper_migrate('[
+  {"app": "mn", "name": "Box", "fields": [
+    {"name": "label", "type": "CharField", "max_length": 20},
+    {"name": "size", "type": "IntegerField"},
+    {"name": "note", "type": "TextField", "null": true},
+    {"name": "weight", "type": "IntegerField", "default": 5},
+    {"name": "seen", "type": "DateTimeField", "auto_now_add": true},
+    {"name": "rank", "type": "IntegerField"}
+  ]}]'), '},{', '},' || char(10) || '{') AS rows;
+SELECT name, "notnull", dflt_value FROM pragma_table_info('mn_box') WHERE name = 'rank';
