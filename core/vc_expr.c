@@ -26,77 +26,12 @@
  * stack. Errors are reported left to right: the first offending token wins.
  */
 #include "vc_validate.h"
+#include "vc_expr_int.h"
 #include "vc_text.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-
-typedef enum tok_kind
-{
-	TK_EOF,
-	TK_BAD,						/* lexical error, see bad_kind */
-	TK_IDENT,					/* unquoted name that is not a keyword */
-	TK_QIDENT,					/* "quoted name" */
-	TK_NUMBER,
-	TK_STRING,
-	TK_RESERVED,				/* SQL keyword that may not appear at all */
-	TK_AND,
-	TK_OR,
-	TK_NOT,
-	TK_IS,
-	TK_NULL,
-	TK_TRUE,
-	TK_FALSE,
-	TK_IN,
-	TK_BETWEEN,
-	TK_LIKE,
-	TK_ILIKE,
-	TK_LPAREN,
-	TK_RPAREN,
-	TK_COMMA,
-	TK_EQ,
-	TK_NE,
-	TK_LT,
-	TK_GT,
-	TK_LE,
-	TK_GE,
-	TK_PLUS,
-	TK_MINUS,
-	TK_CONCAT,
-	TK_STAR,
-	TK_SLASH,
-	TK_PERCENT
-} tok_kind;
-
-typedef enum bad_kind
-{
-	BAD_NONE,
-	BAD_CHAR,					/* a character outside the grammar */
-	BAD_NUL,
-	BAD_LINE_COMMENT,
-	BAD_BLOCK_COMMENT,
-	BAD_CAST,					/* :: */
-	BAD_OPERATOR,				/* a run of operator characters we lack */
-	BAD_UNTERM_STRING,
-	BAD_UNTERM_QIDENT,
-	BAD_EMPTY_QIDENT,
-	BAD_LONG_QIDENT,
-	BAD_LONG_IDENT,
-	BAD_NUMBER					/* digits glued to letters: 1or, 0x1F */
-} bad_kind;
-
-/* A token is a view of the input: no copy is ever made. */
-typedef struct token
-{
-	tok_kind	kind;
-	bad_kind	bad;
-	size_t		start;			/* offset of the first byte */
-	size_t		len;			/* bytes covered, quotes included */
-	size_t		errpos;			/* offset an error points at (TK_BAD) */
-	size_t		errlen;			/* bytes to echo for BAD_CHAR */
-	const char *word;			/* canonical spelling of a keyword */
-} token;
 
 typedef struct parser
 {
@@ -549,6 +484,21 @@ lex(const parser *p, size_t pos, token *t)
 				return;
 		t->errlen = n;
 	}
+}
+
+/*
+ * The lexer for vc_expr_render.c (vc_expr_int.h): the same tokens the
+ * validator sees, so a rendered expression is read exactly as validated.
+ */
+void
+vc_expr_lex(const char *s, size_t len, size_t pos, token *t)
+{
+	parser		p;
+
+	memset(&p, 0, sizeof(p));
+	p.s = s;
+	p.len = len;
+	lex(&p, pos, t);
 }
 
 /* --------------------------------------------------------------- errors */

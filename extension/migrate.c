@@ -27,6 +27,9 @@
  * SERIALIZABLE the transaction's snapshot may predate the other commit:
  * migrate is meant for READ COMMITTED (docs/migrations.md).
  *
+ * Every table migrate creates gets its row-level security policies from
+ * the model's grants (perm.c), which may have been granted before.
+ *
  * DDL text comes from core (identifiers validated and quoted, values
  * rendered only from checked JSON) and is run with SPI_execute; viper's own
  * statements bind their values.
@@ -47,6 +50,7 @@
 #include "utils/builtins.h"
 #include "utils/guc.h"
 
+#include "perm.h"
 #include "pg_alloc.h"
 #include "pg_error.h"
 #include "schema_sync.h"
@@ -181,6 +185,15 @@ apply_plan(const vc_plan *plan, const json_t *catalog, bool *skipped)
 		viper_catalog_store(&plan->store[i], catalog);
 	for (i = 0; i < plan->nunstore; i++)
 		viper_catalog_unstore(plan->unstore[i]);
+	/* grants may predate the table: give each new table its policies */
+	for (i = 0; i < plan->nops; i++)
+	{
+		const vc_plan_op *op = &plan->ops[i];
+
+		if (op->kind == VC_OP_CREATE_TABLE && op->applies && !skipped[i] &&
+			op->target != NULL)
+			viper_perm_sync_policies(op->target, CurrentMemoryContext, true);
+	}
 }
 
 /* One result row per op: (op, target, sql, warning). */

@@ -150,6 +150,17 @@ viper_patches_xact_callback(XactEvent event, void *arg)
 }
 
 /*
+ * A claimed patch runs in the audited system scope: row permissions are
+ * bypassed (perm.c's _bypass_active) from the claim until it is recorded
+ * or its transaction ends. The audit row is record_patch's.
+ */
+bool
+viper_patches_pending(void)
+{
+	return claims != NULL;
+}
+
+/*
  * Subtransaction end: a claim made in a rolled-back savepoint is dropped
  * (its lock is gone too); a committed one now belongs to the parent.
  */

@@ -44,4 +44,6 @@ _PG_init(void)
 	/* patch claims never outlive their transaction (patches.c) */
 	RegisterXactCallback(viper_patches_xact_callback, NULL);
 	RegisterSubXactCallback(viper_patches_subxact_callback, NULL);
+	/* the principal and bypasses never outlive their transaction (perm.c) */
+	RegisterXactCallback(viper_perm_xact_callback, NULL);
 }

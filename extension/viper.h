@@ -19,4 +19,10 @@ extern void viper_patches_subxact_callback(SubXactEvent event,
 										   SubTransactionId parentSubid,
 										   void *arg);
 
+/* patches.c: a patch is claimed and not yet recorded (it runs bypassed). */
+extern bool viper_patches_pending(void);
+
+/* perm.c: forget the principal and every bypass when the transaction ends. */
+extern void viper_perm_xact_callback(XactEvent event, void *arg);
+
 #endif							/* VIPER_H */

@@ -11,19 +11,22 @@
  *
  * The state also owns the connection's commit and rollback hooks: SQLite
  * keeps one of each per connection, and viper needs them to forget what
- * belongs to a transaction when it ends (patch claims, patches.c). An
+ * belongs to a transaction when it ends (patch claims, patches.c; a
+ * principal set inside BEGIN and a bypass, permissions.c). An
  * application that installs its own hook on a connection with viper
  * loaded replaces viper's; docs/patches.md says so. On close, SQLite rolls
  * back before it destroys the functions, so the hooks never see freed
  * state; when the state goes earlier the hooks are removed first.
  */
 #include "viper_sqlite.h"
+#include "engine.h"
 
 /* Commit hook: the transaction is ending; never turns it into a rollback. */
 static int
 conn_commit_hook(void *arg)
 {
 	viper_sqlite_patches_txn_end((viper_sqlite_conn *) arg);
+	viper_sqlite_perm_txn_end((viper_sqlite_conn *) arg);
 	return 0;
 }
 
@@ -31,6 +34,7 @@ static void
 conn_rollback_hook(void *arg)
 {
 	viper_sqlite_patches_txn_end((viper_sqlite_conn *) arg);
+	viper_sqlite_perm_txn_end((viper_sqlite_conn *) arg);
 }
 
 viper_sqlite_conn *
@@ -43,6 +47,12 @@ viper_sqlite_conn_new(sqlite3 *db)
 	conn->refs = 1;				/* the caller's, dropped after registering */
 	conn->db = db;
 	conn->claims = NULL;
+	conn->engine = NULL;
+	conn->principal = NULL;
+	conn->roles = NULL;
+	conn->principal_txn = false;
+	conn->bypass_txn = false;
+	conn->bypass_call = 0;
 	return conn;
 }
 
@@ -75,5 +85,7 @@ viper_sqlite_conn_release(void *arg)
 	sqlite3_commit_hook(conn->db, NULL, NULL);
 	sqlite3_rollback_hook(conn->db, NULL, NULL);
 	viper_sqlite_patches_txn_end(conn);
+	viper_sqlite_perm_clear(conn);
+	viper_engine_detach(conn->engine);	/* finalizes its statements */
 	sqlite3_free(conn);
 }

@@ -220,17 +220,17 @@ exec_bound(sqlite3 *db, const char *sql, const char *types,
 	return rc;
 }
 
-/* An audit row (principal, model and db_user are unknown in SQLite). */
+/* An audit row (no database user in SQLite; the principal when one is set). */
 static int
-audit(sqlite3 *db, const char *action, const char *reason)
+audit(viper_sqlite_conn *conn, const char *action, const char *reason)
 {
-	const char *texts[2] = {action, reason};
+	const char *texts[3] = {action, reason, conn->principal};
 
-	return exec_bound(db,
+	return exec_bound(conn->db,
 					  "INSERT INTO main.viper_audit_log"
 					  " (db_user, principal, action, model, reason)"
-					  " VALUES (NULL, NULL, ?1, NULL, ?2)",
-					  "tt", texts, NULL, NULL);
+					  " VALUES (NULL, ?3, ?1, NULL, ?2)",
+					  "ttt", texts, NULL, NULL);
 }
 
 /*
@@ -308,7 +308,7 @@ claim_patch(sqlite3_context *ctx, viper_sqlite_conn *conn, sqlite3 *db,
 				sqlite3_result_error_nomem(ctx);
 				return -1;
 			}
-			rc = audit(db, "warning", reason);
+			rc = audit(conn, "warning", reason);
 			sqlite3_free(reason);
 			if (rc != SQLITE_OK)
 			{
@@ -332,6 +332,9 @@ claim_patch(sqlite3_context *ctx, viper_sqlite_conn *conn, sqlite3 *db,
 	claim->started_ms = now_ms();
 	claim->next = conn->claims;
 	conn->claims = claim;
+	/* the patch runs under a bypass until the transaction ends (DESIGN §8);
+	 * its audit row is written by record_patch, reason "patch <name>" */
+	conn->bypass_txn = true;
 	return 1;
 }
 
@@ -394,7 +397,7 @@ record_patch(sqlite3_context *ctx, viper_sqlite_conn *conn, sqlite3 *db,
 		sqlite3_result_error_nomem(ctx);
 		return -1;
 	}
-	rc = audit(db, "bypass", reason);
+	rc = audit(conn, "bypass", reason);
 	sqlite3_free(reason);
 	if (rc != SQLITE_OK)
 	{

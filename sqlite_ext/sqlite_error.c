@@ -30,13 +30,46 @@ sqlite_free(void *ptr, void *ud)
 
 const vc_alloc viper_sqlite_alloc = {sqlite_malloc, sqlite_free, NULL};
 
+/* "viper[XXXXX]: " + message + "\nDETAIL:  " + detail + "\nHINT:  " + hint */
+static void
+format_error(char *msg, size_t size, const vc_error *err)
+{
+	int			n;
+
+	n = snprintf(msg, size, "viper[%s]: %s", vc_sqlstate(err->code),
+				 err->message[0] ? err->message : "internal error");
+	if (err->detail[0] && n >= 0 && (size_t) n < size)
+		n += snprintf(msg + n, size - (size_t) n, "\nDETAIL:  %s",
+					  err->detail);
+	if (err->hint[0] && n >= 0 && (size_t) n < size)
+		snprintf(msg + n, size - (size_t) n, "\nHINT:  %s", err->hint);
+}
+
+int
+viper_sqlite_vtab_raise(sqlite3_vtab *vtab, const vc_error *err)
+{
+	char		msg[3 * VC_ERRMSG_LEN + 64];
+
+	if (err->code == VC_ERR_OUT_OF_MEMORY)
+		return SQLITE_NOMEM;
+	format_error(msg, sizeof(msg), err);
+	sqlite3_free(vtab->zErrMsg);
+	vtab->zErrMsg = sqlite3_mprintf("%s", msg);
+	switch (err->code)
+	{
+		case VC_ERR_UNIQUE:
+			return SQLITE_CONSTRAINT;
+		case VC_ERR_READ_ONLY:
+			return SQLITE_READONLY;
+		default:
+			return SQLITE_ERROR;
+	}
+}
+
 void
 viper_sqlite_raise(sqlite3_context *ctx, const vc_error *err)
 {
-	/* "viper[XXXXX]: " + message + "\nDETAIL:  " + detail + "\nHINT:  " + hint */
 	char		msg[3 * VC_ERRMSG_LEN + 64];
-	const char *sqlstate = vc_sqlstate(err->code);
-	int			n;
 	int			rc;
 
 	if (err->code == VC_ERR_OUT_OF_MEMORY)
@@ -44,14 +77,7 @@ viper_sqlite_raise(sqlite3_context *ctx, const vc_error *err)
 		sqlite3_result_error_nomem(ctx);
 		return;
 	}
-
-	n = snprintf(msg, sizeof(msg), "viper[%s]: %s", sqlstate,
-				 err->message[0] ? err->message : "internal error");
-	if (err->detail[0] && n >= 0 && (size_t) n < sizeof(msg))
-		n += snprintf(msg + n, sizeof(msg) - (size_t) n, "\nDETAIL:  %s",
-					  err->detail);
-	if (err->hint[0] && n >= 0 && (size_t) n < sizeof(msg))
-		snprintf(msg + n, sizeof(msg) - (size_t) n, "\nHINT:  %s", err->hint);
+	format_error(msg, sizeof(msg), err);
 
 	/* sqlite3_result_error sets SQLITE_ERROR; the code is refined after it */
 	sqlite3_result_error(ctx, msg, -1);

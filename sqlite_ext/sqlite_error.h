@@ -25,6 +25,12 @@ extern const vc_alloc viper_sqlite_alloc;
 void		viper_sqlite_raise(sqlite3_context *ctx, const vc_error *err);
 
 /*
+ * The same for a virtual table method (viper_query): the message goes to
+ * vtab->zErrMsg; returns the SQLite result code the method must return.
+ */
+int			viper_sqlite_vtab_raise(sqlite3_vtab *vtab, const vc_error *err);
+
+/*
  * Turn the last failure on db into err, so SQLite's own errors reach the
  * caller with a SQLSTATE like viper's: 53200 out of memory; constraint
  * failures 23505 (unique, primary key), 23502 (NOT NULL), 23514 (CHECK),

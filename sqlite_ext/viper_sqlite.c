@@ -17,11 +17,15 @@
  */
 #include "viper_sqlite.h"
 #include "schema_sync.h"
+#include "engine.h"
 
 SQLITE_EXTENSION_INIT1
 
 #define VIPER_PURE (SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS)
 #define VIPER_READS_CATALOG (SQLITE_UTF8)
+/* reads and writes of model tables: plain, so application SQL, views and
+ * triggers can call them (writes are never INNOCUOUS) */
+#define VIPER_ENGINE (SQLITE_UTF8)
 
 typedef struct viper_function
 {
@@ -67,6 +71,48 @@ static const viper_function functions[] = {
 	viper_sqlite_patch_done},
 	{"viper_apply_patch", 2, 4, SQLITE_UTF8 | SQLITE_DIRECTONLY,
 	viper_sqlite_apply_patch},
+	/* query engine (engine.h); viper_query is the table-valued function
+	 * registered by query_vtab.c */
+	{"viper_get", 2, 2, VIPER_ENGINE, viper_sqlite_get},
+	{"viper_count", 1, 2, VIPER_ENGINE, viper_sqlite_count},
+	{"viper_exists", 1, 2, VIPER_ENGINE, viper_sqlite_exists},
+	{"viper_aggregate", 2, 2, VIPER_ENGINE, viper_sqlite_aggregate},
+	{"viper_compile", 1, 2, VIPER_ENGINE, viper_sqlite_compile},
+	{"viper_insert", 2, 2, VIPER_ENGINE, viper_sqlite_insert},
+	{"viper_bulk_create", 2, 2, VIPER_ENGINE, viper_sqlite_bulk_create},
+	{"viper_update", 3, 3, VIPER_ENGINE, viper_sqlite_update},
+	{"viper_bulk_update", 3, 3, VIPER_ENGINE, viper_sqlite_bulk_update},
+	{"viper_delete", 2, 2, VIPER_ENGINE, viper_sqlite_delete},
+	{"viper_get_or_create", 2, 3, VIPER_ENGINE, viper_sqlite_get_or_create},
+	{"viper_update_or_create", 2, 3, VIPER_ENGINE,
+	viper_sqlite_update_or_create},
+	{"viper_m2m_add", 3, 4, VIPER_ENGINE, viper_sqlite_m2m_add},
+	{"viper_m2m_remove", 3, 4, VIPER_ENGINE, viper_sqlite_m2m_remove},
+	{"viper_m2m_set", 3, 4, VIPER_ENGINE, viper_sqlite_m2m_set},
+	{"viper_m2m_clear", 3, 4, VIPER_ENGINE, viper_sqlite_m2m_clear},
+	{"viper_get_single", 1, 1, VIPER_ENGINE, viper_sqlite_get_single},
+	{"viper_create_single", 2, 2, VIPER_ENGINE, viper_sqlite_create_single},
+	{"viper_update_single", 2, 2, VIPER_ENGINE, viper_sqlite_update_single},
+	{"viper_get_or_create_single", 1, 2, VIPER_ENGINE,
+	viper_sqlite_get_or_create_single},
+	/* per-connection settings: viper_set changes the connection's state,
+	 * so only a top-level statement may call it */
+	{"viper_set", 2, 2, SQLITE_UTF8 | SQLITE_DIRECTONLY, viper_sqlite_set},
+	{"viper_setting", 1, 1, VIPER_ENGINE, viper_sqlite_setting},
+	/* permissions (permissions.c): the session readers are plain — they
+	 * change within a connection (not deterministic) and expose session
+	 * state (not innocuous); compiled statements call them */
+	{"viper_set_principal", 1, 2, SQLITE_UTF8 | SQLITE_DIRECTONLY,
+	viper_sqlite_set_principal},
+	{"viper_principal", 0, 0, SQLITE_UTF8, viper_sqlite_principal},
+	{"viper_principal_roles", 0, 0, SQLITE_UTF8, viper_sqlite_principal_roles},
+	{"viper__bypass_active", 0, 0, SQLITE_UTF8, viper_sqlite_bypass_active_fn},
+	{"viper_bypass_permissions", 1, 1, SQLITE_UTF8 | SQLITE_DIRECTONLY,
+	viper_sqlite_bypass_permissions},
+	{"viper_grant", 3, 4, SQLITE_UTF8 | SQLITE_DIRECTONLY, viper_sqlite_grant},
+	{"viper_revoke", 3, 3, SQLITE_UTF8 | SQLITE_DIRECTONLY, viper_sqlite_revoke},
+	/* `x REGEXP ?n` of the regex/iregex lookups */
+	{"regexp", 2, 2, VIPER_PURE, viper_sqlite_regexp},
 };
 
 /*
@@ -124,6 +170,9 @@ sqlite3_viper_init(sqlite3 *db, char **pzErrMsg,
 		if (rc != SQLITE_OK)
 			break;
 	}
+	/* before the hooks: replacing the module releases an older state */
+	if (rc == SQLITE_OK)
+		rc = viper_sqlite_query_module_register(db, conn, pzErrMsg);
 	if (rc == SQLITE_OK)
 		viper_sqlite_conn_install_hooks(conn);
 	viper_sqlite_conn_release(conn);	/* the registrations keep it alive */

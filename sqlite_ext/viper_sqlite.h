@@ -13,6 +13,8 @@
 #include <sqlite3ext.h>
 SQLITE_EXTENSION_INIT3
 
+#include <stdbool.h>
+
 #include "vc.h"
 
 #ifndef VIPER_VERSION
@@ -24,17 +26,46 @@ SQLITE_EXTENSION_INIT3
  * function (sqlite3_user_data), reference-counted by the registrations.
  */
 typedef struct viper_patch_claim viper_patch_claim;
+struct viper_engine;
 typedef struct viper_sqlite_conn
 {
 	int			refs;
 	sqlite3    *db;
 	viper_patch_claim *claims;	/* patches.c: claims of the open transaction */
+	struct viper_engine *engine;	/* engine.c: catalog and statement caches */
+	/* permissions.c — who is asking (DESIGN §8, §12 "SQLite specifics") */
+	char	   *principal;		/* NULL: anonymous */
+	char	   *roles;			/* JSON array text, NULL = "[]" */
+	bool		principal_txn;	/* set inside BEGIN: forgotten when it ends */
+	bool		bypass_txn;		/* viper_bypass_permissions / a patch claim:
+								 * until the transaction ends */
+	int			bypass_call;	/* ignore_permissions: statements running
+								 * for such a call (engine.c) */
 } viper_sqlite_conn;
 
 viper_sqlite_conn *viper_sqlite_conn_new(sqlite3 *db);
 void		viper_sqlite_conn_install_hooks(viper_sqlite_conn *conn);
 void		viper_sqlite_conn_retain(viper_sqlite_conn *conn);
 void		viper_sqlite_conn_release(void *conn);
+
+/* permissions.c — principal, bypass, grant/revoke (DESIGN §8) */
+void		viper_sqlite_perm_txn_end(viper_sqlite_conn *conn);
+void		viper_sqlite_perm_clear(viper_sqlite_conn *conn);
+bool		viper_sqlite_bypass_active(viper_sqlite_conn *conn);
+void		viper_sqlite_set_principal(sqlite3_context *ctx, int argc,
+									   sqlite3_value **argv);
+void		viper_sqlite_principal(sqlite3_context *ctx, int argc,
+								   sqlite3_value **argv);
+void		viper_sqlite_principal_roles(sqlite3_context *ctx, int argc,
+										 sqlite3_value **argv);
+void		viper_sqlite_bypass_active_fn(sqlite3_context *ctx, int argc,
+										  sqlite3_value **argv);
+void		viper_sqlite_bypass_permissions(sqlite3_context *ctx, int argc,
+											sqlite3_value **argv);
+void		viper_sqlite_grant(sqlite3_context *ctx, int argc,
+							   sqlite3_value **argv);
+void		viper_sqlite_revoke(sqlite3_context *ctx, int argc,
+								sqlite3_value **argv);
 
 /* patches.c — data patches (DESIGN §4) */
 void		viper_sqlite_patches_txn_end(viper_sqlite_conn *conn);

@@ -194,6 +194,16 @@ SELECT pg_catalog.pg_extension_config_dump('viper.audit_log_id_seq'::pg_catalog.
 ---------------------------------------------------------------------------
 CREATE SEQUENCE viper.catalog_version_seq AS bigint MINVALUE 1 START 1;
 
+-- Tells every backend's query engine to reload its cached catalog: a
+-- relcache invalidation of viper.models, delivered to this backend at the
+-- next command and to the others when the transaction commits
+-- (extension/engine.c).
+CREATE FUNCTION viper._catalog_changed()
+RETURNS void
+LANGUAGE C VOLATILE
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'viper_catalog_changed';
+
 -- SECURITY DEFINER: whoever changes the catalog (later viper_admin through
 -- viper's functions) need not hold privileges on the sequence.
 CREATE FUNCTION viper._bump_catalog_version()
@@ -203,6 +213,7 @@ SET search_path = pg_catalog, pg_temp
 AS $bump$
 BEGIN
 	PERFORM pg_catalog.nextval('viper.catalog_version_seq'::pg_catalog.regclass);
+	PERFORM viper._catalog_changed();
 	RETURN NULL;
 END
 $bump$;
@@ -256,6 +267,7 @@ GRANT SELECT ON SEQUENCE viper.catalog_version_seq TO PUBLIC;	-- catalog_version
 
 REVOKE ALL ON FUNCTION viper._vendor_feature_defaults() FROM PUBLIC;
 REVOKE ALL ON FUNCTION viper._bump_catalog_version() FROM PUBLIC;
+REVOKE ALL ON FUNCTION viper._catalog_changed() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION
 	viper.version(),
 	viper.catalog_version(),
@@ -367,3 +379,295 @@ GRANT EXECUTE ON FUNCTION viper.model(text), viper.introspect(text), viper.plan(
 TO PUBLIC;
 -- migrate and register_model run with the caller's rights and write the catalog
 GRANT INSERT, UPDATE, DELETE ON TABLE viper.models TO viper_admin;
+
+---------------------------------------------------------------------------
+-- query engine: reads
+-- DESIGN §5, §6 (extension/query.c, extension/engine.c). core compiles the
+-- spec into one parameterised statement (values are always bound); the
+-- statement's plan is kept per backend, keyed by its SQL text. Rows come
+-- back as JSON text built in C (query: SETOF json). They run with the
+-- caller's rights (SECURITY INVOKER): the caller needs the table
+-- privileges. query and get are VOLATILE because a spec may ask for
+-- for_update (row locks); the others only read (STABLE). STRICT: a NULL
+-- model or spec gives NULL (no rows).
+---------------------------------------------------------------------------
+CREATE FUNCTION viper.query(model text, spec jsonb DEFAULT '{}')
+RETURNS SETOF json
+LANGUAGE C VOLATILE STRICT
+SET search_path = pg_catalog, public, pg_temp
+AS 'MODULE_PATHNAME', 'viper_query';
+COMMENT ON FUNCTION viper.query(text, jsonb) IS
+	'rows of a model matching a QuerySpec, one JSON object each';
+
+CREATE FUNCTION viper.get(model text, spec jsonb)
+RETURNS jsonb
+LANGUAGE C VOLATILE STRICT
+SET search_path = pg_catalog, public, pg_temp
+AS 'MODULE_PATHNAME', 'viper_get';
+COMMENT ON FUNCTION viper.get(text, jsonb) IS
+	'the one row matching spec (P0002 when none, P0003 when several)';
+
+CREATE FUNCTION viper.count(model text, spec jsonb DEFAULT '{}')
+RETURNS bigint
+LANGUAGE C STABLE STRICT
+SET search_path = pg_catalog, public, pg_temp
+AS 'MODULE_PATHNAME', 'viper_count';
+COMMENT ON FUNCTION viper.count(text, jsonb) IS
+	'number of rows viper.query would return for spec';
+
+CREATE FUNCTION viper.exists(model text, spec jsonb DEFAULT '{}')
+RETURNS boolean
+LANGUAGE C STABLE STRICT
+SET search_path = pg_catalog, public, pg_temp
+AS 'MODULE_PATHNAME', 'viper_exists';
+COMMENT ON FUNCTION viper.exists(text, jsonb) IS
+	'true when spec matches at least one row';
+
+CREATE FUNCTION viper.aggregate(model text, spec jsonb)
+RETURNS jsonb
+LANGUAGE C STABLE STRICT
+SET search_path = pg_catalog, public, pg_temp
+AS 'MODULE_PATHNAME', 'viper_aggregate';
+COMMENT ON FUNCTION viper.aggregate(text, jsonb) IS
+	'the aggregates of spec.aggregate over the matching rows, as one object';
+
+CREATE FUNCTION viper.compile(model text, spec jsonb DEFAULT '{}')
+RETURNS TABLE (sql text, params jsonb)
+LANGUAGE C STABLE STRICT ROWS 1
+SET search_path = pg_catalog, public, pg_temp
+AS 'MODULE_PATHNAME', 'viper_compile';
+COMMENT ON FUNCTION viper.compile(text, jsonb) IS
+	'the statement viper.query runs for spec, with placeholders, and its bound parameters';
+
+GRANT EXECUTE ON FUNCTION viper.query(text, jsonb), viper.get(text, jsonb),
+	viper.count(text, jsonb), viper.exists(text, jsonb),
+	viper.aggregate(text, jsonb), viper.compile(text, jsonb)
+TO PUBLIC;
+
+---------------------------------------------------------------------------
+-- query engine: writes
+-- DESIGN §6 (extension/writes.c, extension/writes_extra.c). Every write is
+-- compiled by core into one parameterised statement per call (bulk_create:
+-- one per batch), validated against the model (null/blank, max_length,
+-- choices, types; read_only → 25006), and run with the caller's rights
+-- (SECURITY INVOKER): the caller needs the table privileges. Models with
+-- meta.events send NOTIFY viper_events. VOLATILE: they change data.
+---------------------------------------------------------------------------
+CREATE FUNCTION viper.insert(model text, "row" jsonb)
+RETURNS jsonb
+LANGUAGE C VOLATILE STRICT
+SET search_path = pg_catalog, public, pg_temp
+AS 'MODULE_PATHNAME', 'viper_insert';
+COMMENT ON FUNCTION viper.insert(text, jsonb) IS
+	'insert one row; returns the stored row (defaults, auto_now fields and the id filled by the database)';
+
+CREATE FUNCTION viper.bulk_create(model text, "rows" jsonb)
+RETURNS bigint
+LANGUAGE C VOLATILE STRICT
+SET search_path = pg_catalog, public, pg_temp
+AS 'MODULE_PATHNAME', 'viper_bulk_create';
+COMMENT ON FUNCTION viper.bulk_create(text, jsonb) IS
+	'insert a JSON array of rows, one multi-row INSERT per batch; returns the number of rows inserted';
+
+CREATE FUNCTION viper.update(model text, spec jsonb, changes jsonb)
+RETURNS bigint
+LANGUAGE C VOLATILE STRICT
+SET search_path = pg_catalog, public, pg_temp
+AS 'MODULE_PATHNAME', 'viper_update';
+COMMENT ON FUNCTION viper.update(text, jsonb, jsonb) IS
+	'update the rows matching spec.where with changes (values or F expressions); returns the number of rows updated';
+
+CREATE FUNCTION viper.bulk_update(model text, "rows" jsonb, fields text[])
+RETURNS bigint
+LANGUAGE C VOLATILE STRICT
+SET search_path = pg_catalog, public, pg_temp
+AS 'MODULE_PATHNAME', 'viper_bulk_update';
+COMMENT ON FUNCTION viper.bulk_update(text, jsonb, text[]) IS
+	'set fields of each row (identified by its primary key) in one statement; returns the number of rows updated';
+
+CREATE FUNCTION viper.delete(model text, spec jsonb)
+RETURNS bigint
+LANGUAGE C VOLATILE STRICT
+SET search_path = pg_catalog, public, pg_temp
+AS 'MODULE_PATHNAME', 'viper_delete';
+COMMENT ON FUNCTION viper.delete(text, jsonb) IS
+	'delete the rows matching spec.where; returns the number of rows deleted';
+
+CREATE FUNCTION viper.get_or_create(model text, lookup jsonb, defaults jsonb DEFAULT '{}')
+RETURNS TABLE ("row" jsonb, created boolean)
+LANGUAGE C VOLATILE STRICT ROWS 1
+SET search_path = pg_catalog, public, pg_temp
+AS 'MODULE_PATHNAME', 'viper_get_or_create';
+COMMENT ON FUNCTION viper.get_or_create(text, jsonb, jsonb) IS
+	'the row matching lookup, or a new row from lookup and defaults; safe when sessions race';
+
+CREATE FUNCTION viper.update_or_create(model text, lookup jsonb, defaults jsonb DEFAULT '{}')
+RETURNS TABLE ("row" jsonb, created boolean)
+LANGUAGE C VOLATILE STRICT ROWS 1
+SET search_path = pg_catalog, public, pg_temp
+AS 'MODULE_PATHNAME', 'viper_update_or_create';
+COMMENT ON FUNCTION viper.update_or_create(text, jsonb, jsonb) IS
+	'the row matching lookup updated with defaults, or a new row from both; safe when sessions race';
+
+CREATE FUNCTION viper.m2m_add(model text, pk jsonb, field text, pks jsonb DEFAULT '[]')
+RETURNS bigint
+LANGUAGE C VOLATILE STRICT
+SET search_path = pg_catalog, public, pg_temp
+AS 'MODULE_PATHNAME', 'viper_m2m_add';
+COMMENT ON FUNCTION viper.m2m_add(text, jsonb, text, jsonb) IS
+	'link the row pk to the targets pks through a ManyToManyField; returns the number of links added';
+
+CREATE FUNCTION viper.m2m_remove(model text, pk jsonb, field text, pks jsonb DEFAULT '[]')
+RETURNS bigint
+LANGUAGE C VOLATILE STRICT
+SET search_path = pg_catalog, public, pg_temp
+AS 'MODULE_PATHNAME', 'viper_m2m_remove';
+COMMENT ON FUNCTION viper.m2m_remove(text, jsonb, text, jsonb) IS
+	'unlink the targets pks from the row pk; returns the number of links removed';
+
+CREATE FUNCTION viper.m2m_set(model text, pk jsonb, field text, pks jsonb DEFAULT '[]')
+RETURNS bigint
+LANGUAGE C VOLATILE STRICT
+SET search_path = pg_catalog, public, pg_temp
+AS 'MODULE_PATHNAME', 'viper_m2m_set';
+COMMENT ON FUNCTION viper.m2m_set(text, jsonb, text, jsonb) IS
+	'make the row pk link exactly the targets pks; returns the number of links removed plus added';
+
+CREATE FUNCTION viper.m2m_clear(model text, pk jsonb, field text, pks jsonb DEFAULT '[]')
+RETURNS bigint
+LANGUAGE C VOLATILE STRICT
+SET search_path = pg_catalog, public, pg_temp
+AS 'MODULE_PATHNAME', 'viper_m2m_clear';
+COMMENT ON FUNCTION viper.m2m_clear(text, jsonb, text, jsonb) IS
+	'remove every link of the row pk through a ManyToManyField; returns the number of links removed';
+
+CREATE FUNCTION viper.get_single(model text)
+RETURNS jsonb
+LANGUAGE C STABLE STRICT
+SET search_path = pg_catalog, public, pg_temp
+AS 'MODULE_PATHNAME', 'viper_get_single';
+COMMENT ON FUNCTION viper.get_single(text) IS
+	'the row of a single model (P0002 when it has none yet)';
+
+CREATE FUNCTION viper.create_single(model text, "row" jsonb)
+RETURNS jsonb
+LANGUAGE C VOLATILE STRICT
+SET search_path = pg_catalog, public, pg_temp
+AS 'MODULE_PATHNAME', 'viper_create_single';
+COMMENT ON FUNCTION viper.create_single(text, jsonb) IS
+	'create the row of a single model (23505 when it exists); returns it';
+
+CREATE FUNCTION viper.update_single(model text, changes jsonb)
+RETURNS bigint
+LANGUAGE C VOLATILE STRICT
+SET search_path = pg_catalog, public, pg_temp
+AS 'MODULE_PATHNAME', 'viper_update_single';
+COMMENT ON FUNCTION viper.update_single(text, jsonb) IS
+	'update the row of a single model; returns the number of rows updated (0 or 1)';
+
+CREATE FUNCTION viper.get_or_create_single(model text, defaults jsonb DEFAULT '{}')
+RETURNS jsonb
+LANGUAGE C VOLATILE STRICT
+SET search_path = pg_catalog, public, pg_temp
+AS 'MODULE_PATHNAME', 'viper_get_or_create_single';
+COMMENT ON FUNCTION viper.get_or_create_single(text, jsonb) IS
+	'the row of a single model, created from defaults when it has none yet';
+
+GRANT EXECUTE ON FUNCTION
+	viper.insert(text, jsonb),
+	viper.bulk_create(text, jsonb),
+	viper.update(text, jsonb, jsonb),
+	viper.bulk_update(text, jsonb, text[]),
+	viper.delete(text, jsonb),
+	viper.get_or_create(text, jsonb, jsonb),
+	viper.update_or_create(text, jsonb, jsonb),
+	viper.m2m_add(text, jsonb, text, jsonb),
+	viper.m2m_remove(text, jsonb, text, jsonb),
+	viper.m2m_set(text, jsonb, text, jsonb),
+	viper.m2m_clear(text, jsonb, text, jsonb),
+	viper.get_single(text),
+	viper.create_single(text, jsonb),
+	viper.update_single(text, jsonb),
+	viper.get_or_create_single(text, jsonb)
+TO PUBLIC;
+
+---------------------------------------------------------------------------
+-- row permissions (DESIGN §8, §12 "Privileges"; extension/perm.c)
+-- The principal, its roles and the bypass live in backend memory for the
+-- current transaction only (cleared at commit/abort by a transaction
+-- callback), never in a GUC a pooled connection would carry. The readers
+-- are STABLE and PARALLEL RESTRICTED (a parallel worker does not share
+-- backend memory) and LEAKPROOF (no arguments, nothing to leak): the
+-- compiled queries and the RLS policies call them through scalar
+-- sub-selects, once per statement.
+---------------------------------------------------------------------------
+CREATE FUNCTION viper.set_principal(id text, roles text[] DEFAULT '{}')
+RETURNS void
+LANGUAGE C VOLATILE CALLED ON NULL INPUT PARALLEL RESTRICTED
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'viper_set_principal';
+COMMENT ON FUNCTION viper.set_principal(text, text[]) IS
+	'who is asking, and with which application roles, for the rest of this transaction (NULL clears)';
+
+CREATE FUNCTION viper.principal()
+RETURNS text
+LANGUAGE C STABLE LEAKPROOF PARALLEL RESTRICTED
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'viper_principal';
+COMMENT ON FUNCTION viper.principal() IS
+	'the principal set in this transaction, NULL when none';
+
+CREATE FUNCTION viper.principal_roles()
+RETURNS text[]
+LANGUAGE C STABLE LEAKPROOF PARALLEL RESTRICTED
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'viper_principal_roles';
+COMMENT ON FUNCTION viper.principal_roles() IS
+	'the application roles of the principal set in this transaction, ''{}'' when none';
+
+CREATE FUNCTION viper._bypass_active()
+RETURNS boolean
+LANGUAGE C STABLE LEAKPROOF PARALLEL RESTRICTED
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'viper_bypass_active';
+COMMENT ON FUNCTION viper._bypass_active() IS
+	'true while an audited bypass of row permissions is active in this transaction';
+
+CREATE FUNCTION viper.bypass_permissions(reason text)
+RETURNS void
+LANGUAGE C VOLATILE CALLED ON NULL INPUT PARALLEL RESTRICTED
+SET search_path = pg_catalog, pg_temp
+AS 'MODULE_PATHNAME', 'viper_bypass_permissions';
+COMMENT ON FUNCTION viper.bypass_permissions(text) IS
+	'lift row permissions for the rest of this transaction (viper_admin; audited and logged)';
+
+-- grant and revoke regenerate the model's RLS policies (viper_<action>_<n>
+-- plus viper_bypass) on its table in public
+CREATE FUNCTION viper.grant(model text, action text, role text, predicate text DEFAULT NULL)
+RETURNS void
+LANGUAGE C VOLATILE CALLED ON NULL INPUT
+SET search_path = pg_catalog, public, pg_temp
+AS 'MODULE_PATHNAME', 'viper_grant';
+COMMENT ON FUNCTION viper.grant(text, text, text, text) IS
+	'allow action (select, insert, update, delete, all) on a model to a role (*, authenticated, anonymous or an application role), for rows matching predicate';
+
+CREATE FUNCTION viper.revoke(model text, action text, role text)
+RETURNS boolean
+LANGUAGE C VOLATILE CALLED ON NULL INPUT
+SET search_path = pg_catalog, public, pg_temp
+AS 'MODULE_PATHNAME', 'viper_revoke';
+COMMENT ON FUNCTION viper.revoke(text, text, text) IS
+	'remove a grant; true when there was one';
+
+REVOKE ALL ON FUNCTION viper.set_principal(text, text[]),
+	viper.bypass_permissions(text),
+	viper.grant(text, text, text, text),
+	viper.revoke(text, text, text) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION viper.set_principal(text, text[]) TO viper_app;
+GRANT EXECUTE ON FUNCTION viper.bypass_permissions(text),
+	viper.grant(text, text, text, text),
+	viper.revoke(text, text, text) TO viper_admin;
+GRANT EXECUTE ON FUNCTION viper.principal(), viper.principal_roles(),
+	viper._bypass_active() TO PUBLIC;
+-- grant and revoke run with the caller's rights and write viper.grants
+GRANT INSERT, UPDATE, DELETE ON TABLE viper.grants TO viper_admin;

@@ -18,7 +18,9 @@ for t in "$here"/build/test_*; do
   [ -x "$t" ] || continue
   name=$(basename "$t")
   trc=0
-  "$t" > "$out" 2>&1 || trc=$?
+  # from tests/core, as `make -C tests/core run` does: tests find the
+  # example schemas relative to it
+  (cd "$here" && "$t") > "$out" 2>&1 || trc=$?
   [ $trc -eq 0 ] || rc=1
   grep -E '^(PASS|FAIL) ' "$out" | sed "s#^\(PASS\|FAIL\) #\1 core/$name/#" >> "$results"
   # a crash (sanitizer abort) leaves no FAIL line for the rest: count it

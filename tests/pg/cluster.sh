@@ -8,7 +8,9 @@
 # unprivileged user (PostgreSQL refuses to run as root: as root the server
 # runs as `postgres`, otherwise as the current user), trust authentication,
 # no TCP (listen_addresses='') and its Unix socket inside that directory,
-# fsync off. It exports PGHOST (the socket directory), PGPORT, PGUSER,
+# fsync off, byte-order collation (C) with Unicode case mapping (LC_CTYPE
+# C.UTF-8, so ILIKE, lower() and ~* fold 'Ä' like 'ä': the query tests check
+# it). It exports PGHOST (the socket directory), PGPORT, PGUSER,
 # PGDATABASE and VIPER_PG_DIR. viper_pg_stop stops it and removes the
 # directory; calling it twice, or without a cluster, is harmless.
 # The server binaries are those of ${PG_CONFIG:-pg_config} --bindir.
@@ -49,7 +51,7 @@ viper_pg_start() {
 		chown postgres: "$dir"
 	fi
 	if ! _viper_pg_as_owner "$bindir/initdb" -D "$dir/data" --auth=trust \
-		-U postgres --no-sync -E UTF8 --locale=C >"$dir/initdb.log" 2>&1; then
+		-U postgres --no-sync -E UTF8 --locale=C --lc-ctype=C.UTF-8 >"$dir/initdb.log" 2>&1; then
 		echo "viper_pg_start: initdb failed:" >&2
 		cat "$dir/initdb.log" >&2
 		viper_pg_stop
