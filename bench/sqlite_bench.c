@@ -239,6 +239,8 @@ main(int argc, char **argv)
 		return 1;
 	}
 	sqlite3_finalize(st);
+	/* row permissions are default deny: open the bench models to everyone */
+	must("SELECT viper_grant(label, 'all', '*') FROM viper_models");
 
 	/* raw bulk: 1M rows through one prepared INSERT, one transaction */
 	must("BEGIN");

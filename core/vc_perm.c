@@ -417,7 +417,11 @@ emit_grant(vc_emit *e, const vc_grant *g)
 	vc_emit_sql(e, ")");
 }
 
-/* `(<bypass> OR (<grant>) OR ...)` for model m and action a. */
+/*
+ * `((<grant>) OR ...)` or `(FALSE)` for model m and action a. No bypass
+ * term: a bypassing caller is compiled without any predicate by the host,
+ * so the planner sees the grants alone (and can use their indexes).
+ */
 static void
 emit_predicate(vc_emit *e, const vc_perms *p, const vc_model *m,
 			   vc_perm_action action)
@@ -426,7 +430,6 @@ emit_predicate(vc_emit *e, const vc_perms *p, const vc_model *m,
 	bool		any = false;
 
 	vc_emit_sql(e, "(");
-	vc_emit_sql(e, vc_emit_bypass_sql(e));
 	for (i = first_grant(p, m->label);
 		 i < p->ngrants && strcmp(p->grants[i].model->label, m->label) == 0; i++)
 	{
@@ -434,13 +437,13 @@ emit_predicate(vc_emit *e, const vc_perms *p, const vc_model *m,
 
 		if (g->action != VC_GRANT_ALL && (int) g->action != (int) action)
 			continue;
-		vc_emit_sql(e, " OR (");
+		vc_emit_sql(e, any ? " OR (" : "(");
 		emit_grant(e, g);
 		vc_emit_sql(e, ")");
 		any = true;
 	}
 	if (!any)
-		vc_emit_sql(e, " OR FALSE");
+		vc_emit_sql(e, "FALSE");
 	vc_emit_sql(e, ")");
 }
 

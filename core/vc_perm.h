@@ -15,17 +15,20 @@
  *
  * The predicate of model m for action a, as the compiler receives it:
  *
- *   (<bypass> OR (<role test 1> AND (<predicate 1 or TRUE>)) OR ...)
+ *   ((<role test 1> AND (<predicate 1 or TRUE>)) OR ...)
  *
  * with only the grants for a (or all) on m, in catalog order; no grant →
- * (<bypass> OR FALSE): default deny. A model with meta.permissions false
+ * (FALSE): default deny. There is no bypass term: when the caller bypasses
+ * permissions (bypass_permissions active, ignore_permissions) the host
+ * compiles without a predicate (opts.perm = NULL) and skips the new-row
+ * checks — so the planner sees only the grants and can use an index on
+ * e.g. owner_id = principal(). A model with meta.permissions false
  * gets nothing (*applied = false). Every reading of the session's state
  * is a scalar sub-select (evaluated once per statement, not per row) of a
  * function the host provides — the SQL text never contains who the
  * principal is, so one cached statement serves every principal:
  *
  *                 PostgreSQL                          SQLite
- *   bypass        (SELECT viper._bypass_active())     (SELECT viper__bypass_active())
  *   principal     (SELECT viper.principal())          (SELECT viper_principal())
  *   roles         CAST((SELECT viper.principal_roles()) AS text[])
  *                                                     (SELECT viper_principal_roles())

@@ -281,7 +281,7 @@ viper_engine_catalog(MemoryContext ctx)
 }
 
 void
-viper_engine_opts(vc_query_opts *o, size_t spec_len)
+viper_engine_opts(vc_query_opts *o, size_t spec_len, const json_t *spec)
 {
 	memset(o, 0, sizeof(*o));
 	o->dialect = VC_DIALECT_POSTGRESQL;
@@ -292,6 +292,18 @@ viper_engine_opts(vc_query_opts *o, size_t spec_len)
 		viper_pg_internal("compiling the query", "no catalog pinned");
 	if (cat_current->perms == NULL)
 		viper_pg_raise(&cat_current->perms_err);
+
+	/*
+	 * Bypassed (bypass_permissions, a claimed patch, or the spec asks for
+	 * ignore_permissions — whose right viper_engine_check_bypass checks and
+	 * audits before anything runs): compile without a predicate, and with
+	 * perm_ud NULL the writes check no new rows. The predicate itself has
+	 * no bypass term, so the planner can use the grants' indexes.
+	 */
+	if (viper_perm_bypass_active() ||
+		(spec != NULL &&
+		 json_is_true(json_object_get(spec, "ignore_permissions"))))
+		return;
 	o->perm = vc_perms_apply;
 	o->perm_ud = cat_current->perms;
 }
@@ -474,7 +486,10 @@ viper_engine_check_bypass(const vc_compiled *c)
 		ereport(LOG,
 				(errmsg("viper: row permissions bypassed by %s: %s",
 						GetUserNameFromId(GetSessionUserId(), false), reason)));
-		/* the predicates and policies pass until this call returns */
+		/*
+		 * c was compiled without a predicate (viper_engine_opts); the RLS
+		 * bypass policy passes until this call returns (callers RLS applies to)
+		 */
 		viper_perm_scope_enter();
 	}
 }

@@ -23,7 +23,7 @@
  *     json_t *spec = viper_engine_spec(fcinfo, 1, callctx, &len);
  *     viper_engine_connect();                       -- SPI_connect
  *     cat = viper_engine_catalog(callctx);          -- pinned until callctx reset
- *     viper_engine_opts(&o, len);
+ *     viper_engine_opts(&o, len, spec);
  *     old = MemoryContextSwitchTo(callctx);         -- SPI switched contexts
  *     rc = vc_compile_count(&viper_pg_alloc, cat, label, spec, &o, &c, &err);
  *     MemoryContextSwitchTo(old);
@@ -72,8 +72,15 @@ extern json_t *viper_engine_spec(FunctionCallInfo fcinfo, int argno,
 /* The model label argument (text, NUL-terminated copy); NULL → 22023. */
 extern char *viper_engine_label(FunctionCallInfo fcinfo, int argno);
 
-/* Query options: dialect postgresql, max_rows = viper.max_query_rows. */
-extern void viper_engine_opts(vc_query_opts *o, size_t spec_len);
+/*
+ * Query options: dialect postgresql, max_rows = viper.max_query_rows, and
+ * the permission predicate — none (perm and perm_ud NULL) when the caller
+ * bypasses permissions: a bypass is active in the transaction, or spec
+ * (may be NULL) has "ignore_permissions": true (viper_engine_check then
+ * raises 42501 unless the caller may bypass, before anything runs).
+ */
+extern void viper_engine_opts(vc_query_opts *o, size_t spec_len,
+							  const json_t *spec);
 
 /* ---- SPI and the catalog ------------------------------------------------ */
 

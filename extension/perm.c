@@ -15,7 +15,11 @@
  * scalar sub-selects, evaluated once per statement, so the SQL text and
  * its cached plan are the same for every principal.
  *
- * Bypasses. _bypass_active() is true while any of these holds:
+ * Bypasses. Compiled statements never read the bypass: while one holds,
+ * viper_engine_opts compiles without any predicate (and writes check no
+ * new rows); only the viper_bypass RLS policy calls _bypass_active(),
+ * for callers row-level security applies to. It is true while any of
+ * these holds:
  *   - viper.bypass_permissions(reason) ran in this transaction (members of
  *     viper_admin only; an audit row and a LOG line);
  *   - an engine call with spec ignore_permissions is running (engine.c

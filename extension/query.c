@@ -68,7 +68,7 @@ compile_call(FunctionCallInfo fcinfo, compile_fn fn, MemoryContext callctx)
 
 	viper_engine_connect();
 	cat = viper_engine_catalog(callctx);
-	viper_engine_opts(&o, spec_len);
+	viper_engine_opts(&o, spec_len, spec);
 	old = MemoryContextSwitchTo(callctx);
 	rc = fn(&viper_pg_alloc, cat, label, spec, &o, &c, &err);
 	MemoryContextSwitchTo(old);

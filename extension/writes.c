@@ -189,13 +189,14 @@ viper_write_model(const vc_catalog *cat, const char *label)
  * connection, the pinned catalog, the options.
  */
 static const vc_catalog *
-write_begin(MemoryContext callctx, size_t spec_len, vc_query_opts *o)
+write_begin(MemoryContext callctx, size_t spec_len, const json_t *spec,
+			vc_query_opts *o)
 {
 	const vc_catalog *cat;
 
 	viper_engine_connect();
 	cat = viper_engine_catalog(callctx);
-	viper_engine_opts(o, spec_len);
+	viper_engine_opts(o, spec_len, spec);
 	return cat;
 }
 
@@ -218,7 +219,7 @@ insert_body(PG_FUNCTION_ARGS)
 	vc_code		rc;
 	viper_write_row r;
 
-	cat = write_begin(callctx, len, &o);
+	cat = write_begin(callctx, len, NULL, &o);
 	oldctx = MemoryContextSwitchTo(callctx);
 	rc = vc_compile_insert(&viper_pg_alloc, cat, label, row, false, &o, &c, &err);
 	MemoryContextSwitchTo(oldctx);
@@ -298,7 +299,7 @@ bulk_create_body(PG_FUNCTION_ARGS)
 	if (batch == 0)
 		batch = 1;
 
-	cat = write_begin(callctx, len, &o);
+	cat = write_begin(callctx, len, NULL, &o);
 	if (n == 0)
 	{
 		/* nothing to insert (like Django); the model must still exist */
@@ -374,7 +375,7 @@ update_body(PG_FUNCTION_ARGS)
 	vc_code		rc;
 	int64		n;
 
-	cat = write_begin(callctx, len, &o);
+	cat = write_begin(callctx, len, spec, &o);
 	oldctx = MemoryContextSwitchTo(callctx);
 	rc = vc_compile_update(&viper_pg_alloc, cat, label, spec, changes, &o, &c,
 						   &err);
@@ -401,7 +402,7 @@ delete_body(PG_FUNCTION_ARGS)
 	vc_code		rc;
 	int64		n;
 
-	cat = write_begin(callctx, len, &o);
+	cat = write_begin(callctx, len, spec, &o);
 	oldctx = MemoryContextSwitchTo(callctx);
 	rc = vc_compile_delete(&viper_pg_alloc, cat, label, spec, &o, &c, &err);
 	MemoryContextSwitchTo(oldctx);
@@ -465,7 +466,7 @@ bulk_update_body(PG_FUNCTION_ARGS)
 	vc_code		rc;
 	int64		n;
 
-	cat = write_begin(callctx, len, &o);
+	cat = write_begin(callctx, len, NULL, &o);
 	oldctx = MemoryContextSwitchTo(callctx);
 	rc = vc_compile_bulk_update(&viper_pg_alloc, cat, label, rows, fields, &o,
 								&c, &err);

@@ -77,7 +77,7 @@ extra_begin(MemoryContext callctx, size_t spec_len, vc_query_opts *o)
 
 	viper_engine_connect();
 	cat = viper_engine_catalog(callctx);
-	viper_engine_opts(o, spec_len);
+	viper_engine_opts(o, spec_len, NULL);
 	return cat;
 }
 

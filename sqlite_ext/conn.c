@@ -52,7 +52,6 @@ viper_sqlite_conn_new(sqlite3 *db)
 	conn->roles = NULL;
 	conn->principal_txn = false;
 	conn->bypass_txn = false;
-	conn->bypass_call = 0;
 	return conn;
 }
 

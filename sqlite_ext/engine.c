@@ -187,12 +187,18 @@ viper_engine_ctx(sqlite3_context *ctx, vc_error *err)
 
 void
 viper_engine_opts(viper_engine *e, const viper_catref *cat, size_t spec_len,
-				  vc_query_opts *o)
+				  const json_t *spec, vc_query_opts *o)
 {
 	memset(o, 0, sizeof(*o));
 	o->dialect = VC_DIALECT_SQLITE;
 	o->max_rows = e->max_query_rows;
 	o->spec_len = spec_len;
+	/* bypassed: compiled without a predicate (the predicate has no bypass
+	 * term, so a grant's index stays usable) */
+	if ((e->conn != NULL && viper_sqlite_bypass_active(e->conn)) ||
+		(spec != NULL &&
+		 json_is_true(json_object_get(spec, "ignore_permissions"))))
+		return;
 	o->perm = cat != NULL && cat->perms != NULL ? vc_perms_apply : NULL;
 	o->perm_ud = cat != NULL ? cat->perms : NULL;
 }
@@ -806,17 +812,9 @@ run_recheck(viper_run *run, vc_error *err)
 int
 viper_run_step(viper_run *run, vc_error *err)
 {
-	viper_sqlite_conn *conn = run->e->conn;
-	bool		bypass = run->c->ignore_permissions && conn != NULL;
 	int			rc;
 
-	/* ignore_permissions: raised for this step only (restored on error
-	 * too), so it never outlives the call that asked for it */
-	if (bypass)
-		conn->bypass_call++;
 	rc = sqlite3_step(run->st);
-	if (bypass)
-		conn->bypass_call--;
 
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 	{
@@ -1019,7 +1017,6 @@ viper_engine_check_rows(viper_engine *e, const viper_catref *cat,
 	q.sql_len = len;
 	q.params = params;
 	q.nparams = check.nparams + 1;
-	q.ignore_permissions = c->ignore_permissions;
 	q.max_affected = -1;
 
 	if ((code = viper_run_begin(e, &q, &run, err)) == VC_OK)

@@ -80,16 +80,23 @@ vc_code		viper_engine_catalog(viper_engine *e, viper_catref **out,
 								 vc_error *err);
 void		viper_catref_release(viper_catref *r);
 
-/* Compile options of this connection (dialect sqlite, max_query_rows,
- * the permission predicates of cat's grants). */
+/*
+ * Compile options of this connection (dialect sqlite, max_query_rows,
+ * the permission predicates of cat's grants). No predicate (perm and
+ * perm_ud NULL: nothing filtered, no written row checked) when the caller
+ * bypasses permissions: viper_bypass_permissions or a patch is active in
+ * the transaction, or spec (may be NULL) has "ignore_permissions": true
+ * (audited by viper_engine_check).
+ */
 void		viper_engine_opts(viper_engine *e, const viper_catref *cat,
-							  size_t spec_len, vc_query_opts *o);
+							  size_t spec_len, const json_t *spec,
+							  vc_query_opts *o);
 
 /*
  * WITH CHECK for written rows (DESIGN §8): the rows of c's model whose
  * primary key is in pks (a JSON array text) must satisfy the grants of
  * `action` (insert or update), else 42501 `new row violates the insert
- * permission of "blog.Post"`. Runs with c's ignore_permissions. Nothing to
+ * permission of "blog.Post"`. Not called when bypassed. Nothing to
  * do when the model has no permissions.
  */
 vc_code		viper_engine_check_rows(viper_engine *e, const viper_catref *cat,

@@ -25,8 +25,9 @@
  * The bypass has no roles to check on SQLite (the process is the security
  * boundary); it is audited and lasts for the current transaction only, so
  * outside BEGIN it is refused (25P01): in autocommit there is no
- * transaction to end it. Spec ignore_permissions raises the flag only for
- * the statements of that call (engine.c, viper_run_step).
+ * transaction to end it. Spec ignore_permissions (audited) compiles that
+ * one call without predicates (engine.c, viper_engine_opts); the flag is
+ * not raised.
  *
  * SQLite has no row-level security: raw SQL is not filtered; only the
  * engine's functions apply grants (docs/permissions.md).
@@ -82,7 +83,7 @@ bool
 viper_sqlite_bypass_active(viper_sqlite_conn *conn)
 {
 	perm_refresh(conn);
-	return conn->bypass_txn || conn->bypass_call > 0;
+	return conn->bypass_txn;
 }
 
 /*

@@ -54,7 +54,7 @@ compile_args(sqlite3_context *ctx, int argc, sqlite3_value **argv,
 		return code;
 	if ((code = viper_engine_catalog(*e, cat, err)) == VC_OK)
 	{
-		viper_engine_opts(*e, *cat, spec_len, &o);
+		viper_engine_opts(*e, *cat, spec_len, spec, &o);
 		code = fn(&viper_sqlite_alloc, (*cat)->cat, label, spec, &o, c, err);
 	}
 	json_decref(spec);

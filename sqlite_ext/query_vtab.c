@@ -249,7 +249,7 @@ q_filter(sqlite3_vtab_cursor *base, int idxNum, const char *idxStr,
 		return viper_sqlite_vtab_raise(&vt->base, &err);
 	if ((code = viper_engine_catalog(e, &cur->cat, &err)) == VC_OK)
 	{
-		viper_engine_opts(e, cur->cat, spec_len, &o);
+		viper_engine_opts(e, cur->cat, spec_len, spec, &o);
 		code = vc_compile_query(&viper_sqlite_alloc, cur->cat->cat, label,
 								spec, &o, &cur->c, &err);
 	}

@@ -39,8 +39,6 @@ typedef struct viper_sqlite_conn
 	bool		principal_txn;	/* set inside BEGIN: forgotten when it ends */
 	bool		bypass_txn;		/* viper_bypass_permissions / a patch claim:
 								 * until the transaction ends */
-	int			bypass_call;	/* ignore_permissions: statements running
-								 * for such a call (engine.c) */
 } viper_sqlite_conn;
 
 viper_sqlite_conn *viper_sqlite_conn_new(sqlite3 *db);

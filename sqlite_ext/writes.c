@@ -102,19 +102,21 @@ wcall_json(wcall *w, sqlite3_value *v, const char *what, json_t **out)
 	return code;
 }
 
+/* spec: the call's spec (update, delete) or NULL */
 static void
-wcall_opts(wcall *w)
+wcall_opts(wcall *w, const json_t *spec)
 {
-	viper_engine_opts(w->e, w->cat, w->spec_len, &w->o);
+	viper_engine_opts(w->e, w->cat, w->spec_len, spec, &w->o);
 }
 
 /* ---- permission checks of written rows ------------------------------------- */
 
-/* Do rows written to m need viper_engine_check_rows? */
+/* Do rows written to m need viper_engine_check_rows? (Not bypassed:
+ * wcall_opts left perm_ud NULL.) */
 static bool
 needs_check(const wcall *w, const vc_model *m)
 {
-	return w->cat->perms != NULL && m != NULL && m->permissions &&
+	return w->cat->perms != NULL && w->o.perm_ud != NULL && m != NULL && m->permissions &&
 		m->table != NULL;
 }
 
@@ -369,7 +371,7 @@ viper_sqlite_insert(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 		return;
 	if ((code = wcall_json(&w, argv[1], "row", &row)) == VC_OK)
 	{
-		wcall_opts(&w);
+		wcall_opts(&w, NULL);
 		code = vc_compile_insert(&viper_sqlite_alloc, w.cat->cat, w.label,
 								 row, false, &w.o, &c, &w.err);
 	}
@@ -426,7 +428,7 @@ viper_sqlite_bulk_create(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 		batch = vc_bulk_batch_rows(m->nfields);
 		if (batch == 0)
 			batch = 1;
-		wcall_opts(&w);
+		wcall_opts(&w, NULL);
 		for (first = 0; code == VC_OK && first < n; first += batch)
 		{
 			vc_compiled *c = NULL;
@@ -483,7 +485,7 @@ viper_sqlite_update(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	if ((code = wcall_json(&w, argv[1], "spec", &spec)) == VC_OK &&
 		(code = wcall_json(&w, argv[2], "changes", &changes)) == VC_OK)
 	{
-		wcall_opts(&w);
+		wcall_opts(&w, spec);
 		code = vc_compile_update(&viper_sqlite_alloc, w.cat->cat, w.label,
 								 spec, changes, &w.o, &c, &w.err);
 	}
@@ -511,7 +513,7 @@ viper_sqlite_delete(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 		return;
 	if ((code = wcall_json(&w, argv[1], "spec", &spec)) == VC_OK)
 	{
-		wcall_opts(&w);
+		wcall_opts(&w, spec);
 		code = vc_compile_delete(&viper_sqlite_alloc, w.cat->cat, w.label,
 								 spec, &w.o, &c, &w.err);
 	}
@@ -540,7 +542,7 @@ viper_sqlite_bulk_update(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	if ((code = wcall_json(&w, argv[1], "rows", &rows)) == VC_OK &&
 		(code = wcall_json(&w, argv[2], "fields", &fields)) == VC_OK)
 	{
-		wcall_opts(&w);
+		wcall_opts(&w, NULL);
 		code = vc_compile_bulk_update(&viper_sqlite_alloc, w.cat->cat, w.label,
 									  rows, fields, &w.o, &c, &w.err);
 	}
@@ -729,7 +731,7 @@ goc_function(sqlite3_context *ctx, int argc, sqlite3_value **argv,
 		code = wcall_json(&w, argv[dflt], "defaults", &defaults);
 	if (code == VC_OK)
 	{
-		wcall_opts(&w);
+		wcall_opts(&w, NULL);
 		code = vc_compile_get_or_create(&viper_sqlite_alloc, w.cat->cat,
 										w.label, lookup, defaults, update,
 										&w.o, &g, &w.err);
@@ -811,7 +813,7 @@ m2m_function(sqlite3_context *ctx, int argc, sqlite3_value **argv,
 		code = vc_error_set(&w.err, VC_ERR_OUT_OF_MEMORY, "out of memory");
 	if (code == VC_OK)
 	{
-		wcall_opts(&w);
+		wcall_opts(&w, NULL);
 		code = vc_compile_m2m(&viper_sqlite_alloc, w.cat->cat, w.label, op,
 							  pk, field, pks, &w.o, list, &n, &w.err);
 	}
@@ -879,7 +881,7 @@ viper_sqlite_create_single(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 		(code = vc_model_check_single(m, &w.err)) == VC_OK &&
 		(code = wcall_json(&w, argv[1], "row", &row)) == VC_OK)
 	{
-		wcall_opts(&w);
+		wcall_opts(&w, NULL);
 		code = vc_compile_insert(&viper_sqlite_alloc, w.cat->cat, w.label,
 								 row, false, &w.o, &c, &w.err);
 	}
@@ -922,7 +924,7 @@ viper_sqlite_update_single(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 		(code = vc_model_check_single(m, &w.err)) == VC_OK &&
 		(code = wcall_json(&w, argv[1], "changes", &changes)) == VC_OK)
 	{
-		wcall_opts(&w);
+		wcall_opts(&w, NULL);
 		code = vc_compile_update(&viper_sqlite_alloc, w.cat->cat, w.label,
 								 NULL, changes, &w.o, &c, &w.err);
 	}

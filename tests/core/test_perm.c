@@ -21,7 +21,6 @@ static vc_catalog *cat;
 #define LITE VC_DIALECT_SQLITE
 
 #define PG_BYPASS "(SELECT viper._bypass_active())"
-#define LITE_BYPASS "(SELECT viper__bypass_active())"
 #define PG_P "(SELECT viper.principal())"
 #define LITE_P "(SELECT viper_principal())"
 #define LITE_INT_P "(SELECT CAST(p AS INTEGER) FROM (SELECT viper_principal() AS p) WHERE CAST(CAST(p AS INTEGER) AS TEXT) = p)"
@@ -188,7 +187,7 @@ test_default_deny_pg(void)
 {
 	vc_perms   *p = grants("[]");
 
-	VT_STREQ(where_of(PG, p, "blog.Tag", NULL), "((" PG_BYPASS " OR FALSE))");
+	VT_STREQ(where_of(PG, p, "blog.Tag", NULL), "((FALSE))");
 	VT_STREQ(lastparams, "[]");
 	vc_perms_free(p);
 }
@@ -198,7 +197,7 @@ test_default_deny_sqlite(void)
 {
 	vc_perms   *p = grants("[]");
 
-	VT_STREQ(where_of(LITE, p, "blog.Tag", NULL), "((" LITE_BYPASS " OR FALSE))");
+	VT_STREQ(where_of(LITE, p, "blog.Tag", NULL), "((FALSE))");
 	vc_perms_free(p);
 }
 
@@ -208,7 +207,7 @@ test_grant_for_other_action_denies(void)
 	vc_perms   *p = grants("[{\"model\":\"blog.Tag\",\"action\":\"insert\",\"role\":\"*\"},"
 						   "{\"model\":\"blog.Post\",\"action\":\"select\",\"role\":\"*\"}]");
 
-	VT_STREQ(where_of(PG, p, "blog.Tag", NULL), "((" PG_BYPASS " OR FALSE))");
+	VT_STREQ(where_of(PG, p, "blog.Tag", NULL), "((FALSE))");
 	vc_perms_free(p);
 }
 
@@ -231,8 +230,8 @@ test_everyone_no_predicate(void)
 {
 	vc_perms   *p = grants("[{\"model\":\"blog.Tag\",\"action\":\"select\",\"role\":\"*\",\"predicate\":null}]");
 
-	VT_STREQ(where_of(PG, p, "blog.Tag", NULL), "((" PG_BYPASS " OR (TRUE AND (TRUE))))");
-	VT_STREQ(where_of(LITE, p, "blog.Tag", NULL), "((" LITE_BYPASS " OR (TRUE AND (TRUE))))");
+	VT_STREQ(where_of(PG, p, "blog.Tag", NULL), "(((TRUE AND (TRUE))))");
+	VT_STREQ(where_of(LITE, p, "blog.Tag", NULL), "(((TRUE AND (TRUE))))");
 	vc_perms_free(p);
 }
 
@@ -243,7 +242,7 @@ test_full_sql_pg(void)
 
 	VT_STREQ(sql_of(vc_compile_query, PG, p, "blog.Tag", "{\"where\": {\"color\": \"#fff\"}}"),
 			 "SELECT \"t0\".\"id\", \"t0\".\"name\", \"t0\".\"slug\", \"t0\".\"color\" FROM \"blog_tag\" AS \"t0\" "
-			 "WHERE ((" PG_BYPASS " OR (TRUE AND (\"t0\".\"name\" = CAST(" PG_P " AS text))))) "
+			 "WHERE (((TRUE AND (\"t0\".\"name\" = CAST(" PG_P " AS text))))) "
 			 "AND \"t0\".\"color\" = $1 ORDER BY \"t0\".\"name\" ASC NULLS LAST, \"t0\".\"id\" ASC NULLS LAST");
 	VT_STREQ(lastparams, "[\"#fff\"]");
 	vc_perms_free(p);
@@ -257,9 +256,9 @@ test_principal_integer_fk(void)
 	vc_perms   *p = grants("[{\"model\":\"blog.Post\",\"action\":\"select\",\"role\":\"*\",\"predicate\":\"author_id = principal()\"}]");
 
 	VT_STREQ(where_of(PG, p, "blog.Post", NULL),
-			 "((" PG_BYPASS " OR (TRUE AND (\"t0\".\"author_id\" = CAST(" PG_P " AS integer)))))");
+			 "(((TRUE AND (\"t0\".\"author_id\" = CAST(" PG_P " AS integer)))))");
 	VT_STREQ(where_of(LITE, p, "blog.Post", NULL),
-			 "((" LITE_BYPASS " OR (TRUE AND (\"t0\".\"author_id\" = " LITE_INT_P "))))");
+			 "(((TRUE AND (\"t0\".\"author_id\" = " LITE_INT_P "))))");
 	vc_perms_free(p);
 }
 
@@ -455,7 +454,7 @@ test_role_named_bound_pg(void)
 	vc_perms   *p = grants("[{\"model\":\"blog.Tag\",\"action\":\"select\",\"role\":\"editor\"}]");
 
 	VT_STREQ(where_of(PG, p, "blog.Tag", NULL),
-			 "((" PG_BYPASS " OR ($1 = ANY (" PG_ROLES ") AND (TRUE))))");
+			 "((($1 = ANY (" PG_ROLES ") AND (TRUE))))");
 	VT_STREQ(lastparams, "[\"editor\"]");
 	VT_CHECK(strstr(last, "editor") == NULL);
 	vc_perms_free(p);
@@ -467,7 +466,7 @@ test_role_named_bound_sqlite(void)
 	vc_perms   *p = grants("[{\"model\":\"blog.Tag\",\"action\":\"select\",\"role\":\"editor\"}]");
 
 	VT_STREQ(where_of(LITE, p, "blog.Tag", "{\"where\": {\"name\": \"a\"}}"),
-			 "((" LITE_BYPASS " OR (EXISTS (SELECT 1 FROM json_each(" LITE_ROLES ") WHERE value = ?2) AND (TRUE)))) AND \"t0\".\"name\" = ?1");
+			 "(((EXISTS (SELECT 1 FROM json_each(" LITE_ROLES ") WHERE value = ?2) AND (TRUE)))) AND \"t0\".\"name\" = ?1");
 	/* the filter was numbered first: placeholders follow binding order */
 	VT_STREQ(lastparams, "[\"a\",\"editor\"]");
 	vc_perms_free(p);
@@ -480,9 +479,9 @@ test_role_anonymous_authenticated(void)
 						   "{\"model\":\"blog.Tag\",\"action\":\"select\",\"role\":\"authenticated\"}]");
 
 	VT_STREQ(where_of(PG, p, "blog.Tag", NULL),
-			 "((" PG_BYPASS " OR (" PG_P " IS NULL AND (\"t0\".\"color\" = $1)) OR (" PG_P " IS NOT NULL AND (TRUE))))");
+			 "(((" PG_P " IS NULL AND (\"t0\".\"color\" = $1)) OR (" PG_P " IS NOT NULL AND (TRUE))))");
 	VT_STREQ(where_of(LITE, p, "blog.Tag", NULL),
-			 "((" LITE_BYPASS " OR (" LITE_P " IS NULL AND (\"t0\".\"color\" = ?1)) OR (" LITE_P " IS NOT NULL AND (TRUE))))");
+			 "(((" LITE_P " IS NULL AND (\"t0\".\"color\" = ?1)) OR (" LITE_P " IS NOT NULL AND (TRUE))))");
 	vc_perms_free(p);
 }
 
@@ -501,7 +500,7 @@ test_action_all_and_order(void)
 	VT_STREQ(vc_perms_grant(p, 3)->role, "c");
 	VT_CHECK(vc_perms_grant(p, 4) == NULL);
 	VT_CONTAINS(sql_of(vc_compile_delete, PG, p, "blog.Tag", NULL),
-				"WHERE ((" PG_BYPASS " OR ($1 = ANY (" PG_ROLES ") AND (TRUE)) OR ($2 = ANY (" PG_ROLES ") AND (TRUE))))");
+				"WHERE ((($1 = ANY (" PG_ROLES ") AND (TRUE)) OR ($2 = ANY (" PG_ROLES ") AND (TRUE))))");
 	VT_STREQ(lastparams, "[\"b\",\"a\"]");
 	VT_CONTAINS(where_of(PG, p, "blog.Tag", NULL), "$1 = ANY");
 	VT_STREQ(lastparams, "[\"b\",\"c\"]");
@@ -544,7 +543,7 @@ test_join_filter_on_clause(void)
 						   "{\"model\":\"blog.Post\",\"action\":\"select\",\"role\":\"*\"}]");
 	const char *s = sql_of(vc_compile_query, PG, p, "blog.Post", "{\"where\": {\"author__name\": \"x\"}}");
 
-	VT_CONTAINS(s, "JOIN \"blog_author\" AS \"t1\" ON \"t1\".\"id\" = \"t0\".\"author_id\" AND ((" PG_BYPASS " OR (TRUE AND (\"t1\".\"is_active\")))) WHERE ((" PG_BYPASS " OR (TRUE AND (TRUE)))) AND \"t1\".\"name\" = $1");
+	VT_CONTAINS(s, "JOIN \"blog_author\" AS \"t1\" ON \"t1\".\"id\" = \"t0\".\"author_id\" AND (((TRUE AND (\"t1\".\"is_active\")))) WHERE (((TRUE AND (TRUE)))) AND \"t1\".\"name\" = $1");
 	vc_perms_free(p);
 }
 
@@ -555,7 +554,7 @@ test_join_related_left_join(void)
 	const char *s = sql_of(vc_compile_query, LITE, p, "blog.Comment", "{\"related\": [\"post\"]}");
 
 	/* no grant on Post: the related object is hidden (NULL), the comment stays */
-	VT_CONTAINS(s, "LEFT JOIN \"blog_post\" AS \"t1\" ON \"t1\".\"id\" = \"t0\".\"post_id\" AND ((" LITE_BYPASS " OR FALSE)) WHERE ((" LITE_BYPASS " OR (TRUE AND (TRUE))))");
+	VT_CONTAINS(s, "LEFT JOIN \"blog_post\" AS \"t1\" ON \"t1\".\"id\" = \"t0\".\"post_id\" AND ((FALSE)) WHERE (((TRUE AND (TRUE))))");
 	vc_perms_free(p);
 }
 
@@ -567,10 +566,10 @@ test_join_m2m_target_and_self(void)
 	const char *s = sql_of(vc_compile_query, PG, p, "blog.Post", "{\"where\": {\"tags__name\": \"c\"}}");
 
 	/* the junction has no model (no predicate); the target has its own */
-	VT_CONTAINS(s, "JOIN \"blog_post_tags\" AS \"t1\" ON \"t1\".\"post_id\" = \"t0\".\"id\" JOIN \"blog_tag\" AS \"t2\" ON \"t2\".\"id\" = \"t1\".\"tag_id\" AND ((" PG_BYPASS " OR (TRUE AND (\"t2\".\"color\" <> $2)))) WHERE ((" PG_BYPASS " OR FALSE)) AND \"t2\".\"name\" = $1");
+	VT_CONTAINS(s, "JOIN \"blog_post_tags\" AS \"t1\" ON \"t1\".\"post_id\" = \"t0\".\"id\" JOIN \"blog_tag\" AS \"t2\" ON \"t2\".\"id\" = \"t1\".\"tag_id\" AND (((TRUE AND (\"t2\".\"color\" <> $2)))) WHERE ((FALSE)) AND \"t2\".\"name\" = $1");
 	VT_STREQ(lastparams, "[\"c\",\"#000\"]");
 	s = sql_of(vc_compile_query, LITE, p, "blog.Comment", "{\"where\": {\"parent__body\": \"x\"}}");
-	VT_CONTAINS(s, "ON \"t1\".\"id\" = \"t0\".\"parent_id\" AND ((" LITE_BYPASS " OR (TRUE AND (\"t1\".\"is_approved\")))) WHERE ((" LITE_BYPASS " OR (TRUE AND (\"t0\".\"is_approved\"))))");
+	VT_CONTAINS(s, "ON \"t1\".\"id\" = \"t0\".\"parent_id\" AND (((TRUE AND (\"t1\".\"is_approved\")))) WHERE (((TRUE AND (\"t0\".\"is_approved\"))))");
 	vc_perms_free(p);
 }
 
@@ -582,9 +581,9 @@ test_count_both_dialects(void)
 	vc_perms   *p = grants("[{\"model\":\"blog.Post\",\"action\":\"select\",\"role\":\"*\",\"predicate\":\"author_id = principal()\"}]");
 
 	VT_STREQ(sql_of(vc_compile_count, PG, p, "blog.Post", NULL),
-			 "SELECT count(*) FROM \"blog_post\" AS \"t0\" WHERE ((" PG_BYPASS " OR (TRUE AND (\"t0\".\"author_id\" = CAST(" PG_P " AS integer)))))");
+			 "SELECT count(*) FROM \"blog_post\" AS \"t0\" WHERE (((TRUE AND (\"t0\".\"author_id\" = CAST(" PG_P " AS integer)))))");
 	VT_STREQ(sql_of(vc_compile_count, LITE, p, "blog.Post", NULL),
-			 "SELECT count(*) FROM \"blog_post\" AS \"t0\" WHERE ((" LITE_BYPASS " OR (TRUE AND (\"t0\".\"author_id\" = " LITE_INT_P "))))");
+			 "SELECT count(*) FROM \"blog_post\" AS \"t0\" WHERE (((TRUE AND (\"t0\".\"author_id\" = " LITE_INT_P "))))");
 	vc_perms_free(p);
 }
 
@@ -602,7 +601,7 @@ test_update_uses_update_grants(void)
 
 	rc = vc_compile_update(&vc_alloc_libc, cat, "blog.Tag", spec, ch, &o, &c, &err);
 	record(c, rc, &err);
-	VT_CONTAINS(last, "WHERE ((" PG_BYPASS " OR ($");
+	VT_CONTAINS(last, "WHERE ((($");
 	VT_CONTAINS(last, " = ANY (" PG_ROLES ") AND (\"t0\".\"color\" = $");
 	VT_CHECK(strstr(last, "TRUE AND (TRUE)") == NULL);	/* the select grant is not used */
 	VT_CHECK(strstr(lastparams, "\"editor\"") != NULL && strstr(lastparams, "\"#fff\"") != NULL);
@@ -617,7 +616,7 @@ test_delete_default_deny_sqlite(void)
 	vc_perms   *p = grants("[{\"model\":\"blog.Tag\",\"action\":\"select\",\"role\":\"*\"}]");
 
 	VT_STREQ(sql_of(vc_compile_delete, LITE, p, "blog.Tag", NULL),
-			 "DELETE FROM \"blog_tag\" AS \"t0\" WHERE ((" LITE_BYPASS " OR FALSE))");
+			 "DELETE FROM \"blog_tag\" AS \"t0\" WHERE ((FALSE))");
 	vc_perms_free(p);
 }
 
@@ -665,7 +664,7 @@ test_check_sql_bare_pg(void)
 	VT_CHECK(vc_perm_check_sql(&vc_alloc_libc, p, vc_perms_grant(p, 0)->model, VC_PERM_INSERT,
 							   PG, NULL, 3, &s, &err) == VC_OK);
 	VT_CHECK(s.applied);
-	VT_STREQ(s.sql, "(" PG_BYPASS " OR ($4 = ANY (" PG_ROLES ") AND (\"author_id\" = CAST(" PG_P " AS integer) AND \"status\" = $5)))");
+	VT_STREQ(s.sql, "(($4 = ANY (" PG_ROLES ") AND (\"author_id\" = CAST(" PG_P " AS integer) AND \"status\" = $5)))");
 	VT_CHECK(s.nparams == 2);
 	if (s.nparams == 2)
 	{
@@ -688,12 +687,12 @@ test_check_sql_alias_sqlite(void)
 
 	VT_CHECK(vc_catalog_find(cat, "blog.Post", 9, &m, &err) == VC_OK);
 	VT_CHECK(vc_perm_check_sql(&vc_alloc_libc, p, m, VC_PERM_UPDATE, LITE, "blog_post", 0, &s, &err) == VC_OK);
-	VT_STREQ(s.sql, "(" LITE_BYPASS " OR (TRUE AND (\"blog_post\".\"author_id\" = " LITE_INT_P ")))");
+	VT_STREQ(s.sql, "((TRUE AND (\"blog_post\".\"author_id\" = " LITE_INT_P ")))");
 	VT_CHECK(s.nparams == 0);
 	vc_perm_sql_free(&s);
 	/* no insert grant: default deny */
 	VT_CHECK(vc_perm_check_sql(&vc_alloc_libc, p, m, VC_PERM_INSERT, LITE, NULL, 0, &s, &err) == VC_OK);
-	VT_STREQ(s.sql, "(" LITE_BYPASS " OR FALSE)");
+	VT_STREQ(s.sql, "(FALSE)");
 	vc_perm_sql_free(&s);
 	vc_perms_free(p);
 }

@@ -63,12 +63,13 @@ SELECT viper_principal(), viper_principal_roles();
 SELECT group_concat(json_extract(row, '$.id')) FROM viper_query('blog.Author', '{"order_by": ["id"]}');
 SELECT viper_count('blog.Post');
 -- the compiled statement is the same for every principal (one cached
--- statement serves all): who is asking is read inside the SQL
+-- statement serves all): who is asking is read inside the SQL; the
+-- bypass is not (a bypassing call is compiled without the predicate)
 SELECT viper_set_principal('1');
 CREATE TEMP TABLE c1 AS SELECT viper_compile('blog.Post', '{"where": {"views__gt": 5}}') AS c;
 SELECT viper_set_principal('2', '["editor"]');
 SELECT viper_compile('blog.Post', '{"where": {"views__gt": 5}}') = (SELECT c FROM c1);
-SELECT json_extract(c, '$.sql') LIKE '%(SELECT viper_principal())%' AND json_extract(c, '$.sql') LIKE '%(SELECT viper__bypass_active())%', json_extract(c, '$.params') FROM c1;
+SELECT json_extract(c, '$.sql') LIKE '%(SELECT viper_principal())%' AND json_extract(c, '$.sql') NOT LIKE '%bypass%', json_extract(c, '$.params') FROM c1;
 DROP TABLE c1;
 -- writes: an insert no grant allows is 42501 and leaves nothing behind
 SELECT viper_set_principal('1');
