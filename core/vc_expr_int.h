@@ -148,7 +148,6 @@ void		vc_pexpr_emit(vc_emit *e, const vc_pexpr *x);
  * sub-selects, evaluated once per statement). */
 const char *vc_emit_principal_sql(const vc_emit *e);
 const char *vc_emit_roles_sql(const vc_emit *e);
-const char *vc_emit_bypass_sql(const vc_emit *e);
 
 /* The dialect of a compiler sink (vc_query_int.h's context). */
 vc_dialect	vc_sink_dialect_of(const vc_sql_sink *s);

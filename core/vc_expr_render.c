@@ -983,13 +983,6 @@ vc_emit_roles_sql(const vc_emit *e)
 		: "CAST((SELECT " VC_PERM_PG_ROLES "()) AS text[])";
 }
 
-const char *
-vc_emit_bypass_sql(const vc_emit *e)
-{
-	return e->d == VC_DIALECT_SQLITE ? "(SELECT " VC_PERM_SQLITE_BYPASS "())"
-		: "(SELECT " VC_PERM_PG_BYPASS "())";
-}
-
 /* The PostgreSQL type a principal compared with f is cast to. */
 static const char *
 pg_cast_type(const vc_field *f)
