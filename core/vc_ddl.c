@@ -756,11 +756,33 @@ vc_ddl_sqlite_can_add_column(const vc_field *f, const char **why)
 	return *why == NULL;
 }
 
+/*
+ * ALTER TABLE table verb name [TO to]: the statements that only name things,
+ * once the caller has checked its dialect and every identifier.
+ */
+static vc_code
+alter_named(const vc_alloc *a, const char *table, const char *verb,
+			const char *name, const char *to, vc_dialect d, char **sql,
+			vc_error *err)
+{
+	vc_buf		b;
+
+	vc_buf_init(&b, a);
+	alter_table(&b, table, d);
+	vc_buf_puts(&b, verb);
+	q(&b, name, d);
+	if (to != NULL)
+	{
+		vc_buf_puts(&b, " TO ");
+		q(&b, to, d);
+	}
+	return finish(&b, sql, err);
+}
+
 vc_code
 vc_ddl_drop_column(const vc_alloc *a, const char *table, const char *column,
 				   vc_dialect d, char **sql, vc_error *err)
 {
-	vc_buf		b;
 	vc_code		rc;
 
 	*sql = NULL;
@@ -768,11 +790,7 @@ vc_ddl_drop_column(const vc_alloc *a, const char *table, const char *column,
 		(rc = check_ident(table, "table name", err)) != VC_OK ||
 		(rc = check_ident(column, "column name", err)) != VC_OK)
 		return rc;
-	vc_buf_init(&b, a);
-	alter_table(&b, table, d);
-	vc_buf_puts(&b, "DROP COLUMN ");
-	q(&b, column, d);
-	return finish(&b, sql, err);
+	return alter_named(a, table, "DROP COLUMN ", column, NULL, d, sql, err);
 }
 
 vc_code
@@ -780,7 +798,6 @@ vc_ddl_rename_column(const vc_alloc *a, const char *table,
 					 const char *old_column, const char *new_column,
 					 vc_dialect d, char **sql, vc_error *err)
 {
-	vc_buf		b;
 	vc_code		rc;
 
 	*sql = NULL;
@@ -789,13 +806,8 @@ vc_ddl_rename_column(const vc_alloc *a, const char *table,
 		(rc = check_ident(old_column, "column name", err)) != VC_OK ||
 		(rc = check_ident(new_column, "column name", err)) != VC_OK)
 		return rc;
-	vc_buf_init(&b, a);
-	alter_table(&b, table, d);
-	vc_buf_puts(&b, "RENAME COLUMN ");
-	q(&b, old_column, d);
-	vc_buf_puts(&b, " TO ");
-	q(&b, new_column, d);
-	return finish(&b, sql, err);
+	return alter_named(a, table, "RENAME COLUMN ", old_column, new_column, d,
+					   sql, err);
 }
 
 vc_code
@@ -803,7 +815,6 @@ vc_ddl_rename_table(const vc_alloc *a, const char *old_table,
 					const char *new_table, vc_dialect d, char **sql,
 					vc_error *err)
 {
-	vc_buf		b;
 	vc_code		rc;
 
 	*sql = NULL;
@@ -811,11 +822,7 @@ vc_ddl_rename_table(const vc_alloc *a, const char *old_table,
 		(rc = check_ident(old_table, "table name", err)) != VC_OK ||
 		(rc = check_ident(new_table, "table name", err)) != VC_OK)
 		return rc;
-	vc_buf_init(&b, a);
-	alter_table(&b, old_table, d);
-	vc_buf_puts(&b, "RENAME TO ");
-	q(&b, new_table, d);
-	return finish(&b, sql, err);
+	return alter_named(a, old_table, "RENAME TO ", new_table, NULL, d, sql, err);
 }
 
 static vc_code
@@ -1023,7 +1030,6 @@ vc_code
 vc_ddl_drop_constraint(const vc_alloc *a, const char *table, const char *name,
 					   vc_dialect d, char **sql, vc_error *err)
 {
-	vc_buf		b;
 	vc_code		rc;
 
 	*sql = NULL;
@@ -1031,11 +1037,7 @@ vc_ddl_drop_constraint(const vc_alloc *a, const char *table, const char *name,
 		(rc = check_ident(table, "table name", err)) != VC_OK ||
 		(rc = check_ident(name, "constraint name", err)) != VC_OK)
 		return rc;
-	vc_buf_init(&b, a);
-	alter_table(&b, table, d);
-	vc_buf_puts(&b, "DROP CONSTRAINT ");
-	q(&b, name, d);
-	return finish(&b, sql, err);
+	return alter_named(a, table, "DROP CONSTRAINT ", name, NULL, d, sql, err);
 }
 
 /* ---- SQLite rebuild ------------------------------------------------------ */

@@ -729,8 +729,7 @@ bind_typed(rparser *rp, pnode *n, vc_dialect d, vc_param *p)
 	json_t	   *j = NULL;
 	int64_t		iv;
 	vc_code		rc;
-	vc_field_type t = vc_field_type_is_fk(n->field->type) ? n->field->rel_type
-		: n->field->type;
+	vc_field_type t = vc_field_storage_type(n->field);
 
 	switch (n->lit)
 	{
@@ -1005,21 +1004,9 @@ pg_cast_type(const vc_field *f)
 static bool
 sqlite_integer_class(const vc_field *f)
 {
-	vc_field_type t = vc_field_type_is_fk(f->type) ? f->rel_type : f->type;
+	vc_field_type t = vc_field_storage_type(f);
 
-	switch (t)
-	{
-		case VC_FT_AUTO:
-		case VC_FT_BIGAUTO:
-		case VC_FT_INTEGER:
-		case VC_FT_BIGINTEGER:
-		case VC_FT_SMALLINTEGER:
-		case VC_FT_POSITIVEINTEGER:
-		case VC_FT_BOOLEAN:
-			return true;
-		default:
-			return false;
-	}
+	return vc_field_type_is_integer(t) || t == VC_FT_BOOLEAN;
 }
 
 /*
@@ -1051,7 +1038,7 @@ emit_principal(vc_emit *e, const vc_field *f)
 		vc_emit_sql(e, ")");
 		return;
 	}
-	t = vc_field_type_is_fk(f->type) ? f->rel_type : f->type;
+	t = vc_field_storage_type(f);
 	if (sqlite_integer_class(f))
 		vc_emit_sql(e, "(SELECT CAST(p AS INTEGER) FROM (SELECT "
 					VC_PERM_SQLITE_PRINCIPAL "() AS p) "

@@ -89,6 +89,14 @@ bool		vc_field_type_parse(const char *name, vc_field_type *out);
 /* ForeignKey or OneToOneField: a column that references another table. */
 bool		vc_field_type_is_fk(vc_field_type t);
 
+/* The integer types (Auto, BigAuto, Integer, BigInteger, SmallInteger,
+ * PositiveInteger); Boolean is not one. */
+bool		vc_field_type_is_integer(vc_field_type t);
+
+/* The types stored as text and checked against max_length (Char, Text,
+ * Email, Slug, URL, File, Password, Sensitive). */
+bool		vc_field_type_is_text(vc_field_type t);
+
 typedef struct vc_field
 {
 	char	   *name;			/* field name (identifier) */
@@ -139,6 +147,10 @@ typedef struct vc_field
 	int			m2m_from_max_digits;
 	int			m2m_from_decimal_places;
 } vc_field;
+
+/* The type of the values a field's column holds: a ForeignKey/OneToOne
+ * stores its target's pk type (rel_type), any other field its own type. */
+vc_field_type vc_field_storage_type(const struct vc_field *f);
 
 typedef enum vc_index_origin
 {

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "vc_text.h"
+#include "vc_valid.h"
 
 static const char *const type_names[VC_FT__COUNT] = {
 	[VC_FT_AUTO] = "AutoField",
@@ -124,6 +125,48 @@ bool
 vc_field_type_is_fk(vc_field_type t)
 {
 	return t == VC_FT_FOREIGNKEY || t == VC_FT_ONETOONE;
+}
+
+bool
+vc_field_type_is_integer(vc_field_type t)
+{
+	switch (t)
+	{
+		case VC_FT_AUTO:
+		case VC_FT_BIGAUTO:
+		case VC_FT_INTEGER:
+		case VC_FT_BIGINTEGER:
+		case VC_FT_SMALLINTEGER:
+		case VC_FT_POSITIVEINTEGER:
+			return true;
+		default:
+			return false;
+	}
+}
+
+bool
+vc_field_type_is_text(vc_field_type t)
+{
+	switch (t)
+	{
+		case VC_FT_CHAR:
+		case VC_FT_TEXT:
+		case VC_FT_EMAIL:
+		case VC_FT_SLUG:
+		case VC_FT_URL:
+		case VC_FT_FILE:
+		case VC_FT_PASSWORD:
+		case VC_FT_SENSITIVE:
+			return true;
+		default:
+			return false;
+	}
+}
+
+vc_field_type
+vc_field_storage_type(const vc_field *f)
+{
+	return vc_field_type_is_fk(f->type) ? f->rel_type : f->type;
 }
 
 void
@@ -286,142 +329,6 @@ qualify_label(vc_mctx *c, const json_t *v, const char *app,
 
 /* ---- value checks ---------------------------------------------------- */
 
-static size_t
-utf8_chars(const char *s, size_t len)
-{
-	size_t		i,
-				n = 0;
-
-	for (i = 0; i < len; i++)
-		if (((unsigned char) s[i] & 0xC0) != 0x80)
-			n++;
-	return n;
-}
-
-static bool
-digits(const char *s, int n)
-{
-	int			i;
-
-	for (i = 0; i < n; i++)
-		if (!isdigit((unsigned char) s[i]))
-			return false;
-	return true;
-}
-
-static int
-num(const char *s, int n)
-{
-	int			v = 0,
-				i;
-
-	for (i = 0; i < n; i++)
-		v = v * 10 + (s[i] - '0');
-	return v;
-}
-
-/* YYYY-MM-DD with a real day of that month; returns bytes consumed or 0. */
-static size_t
-parse_date(const char *s, size_t len)
-{
-	static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-	int			y,
-				m,
-				d,
-				maxd;
-
-	if (len < 10 || !digits(s, 4) || s[4] != '-' || !digits(s + 5, 2) ||
-		s[7] != '-' || !digits(s + 8, 2))
-		return 0;
-	y = num(s, 4);
-	m = num(s + 5, 2);
-	d = num(s + 8, 2);
-	if (y < 1 || m < 1 || m > 12)
-		return 0;
-	maxd = mdays[m - 1];
-	if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
-		maxd = 29;
-	return (d >= 1 && d <= maxd) ? 10 : 0;
-}
-
-/* HH:MM[:SS[.ffffff]]; returns bytes consumed or 0. */
-static size_t
-parse_time(const char *s, size_t len)
-{
-	size_t		n;
-
-	if (len < 5 || !digits(s, 2) || s[2] != ':' || !digits(s + 3, 2) ||
-		num(s, 2) > 23 || num(s + 3, 2) > 59)
-		return 0;
-	n = 5;
-	if (n < len && s[n] == ':')
-	{
-		if (len < 8 || !digits(s + 6, 2) || num(s + 6, 2) > 59)
-			return 0;
-		n = 8;
-		if (n < len && s[n] == '.')
-		{
-			size_t		f = 0;
-
-			n++;
-			while (n < len && isdigit((unsigned char) s[n]) && f < 6)
-				n++, f++;
-			if (f == 0)
-				return 0;
-		}
-	}
-	return n;
-}
-
-static bool
-valid_datetime(const char *s, size_t len)
-{
-	size_t		n = parse_date(s, len),
-				t;
-
-	if (n == 0 || n >= len || (s[n] != 'T' && s[n] != ' '))
-		return false;
-	n++;
-	if ((t = parse_time(s + n, len - n)) == 0)
-		return false;
-	n += t;
-	if (n == len)
-		return true;
-	if (s[n] == 'Z')
-		return n + 1 == len;
-	if (s[n] != '+' && s[n] != '-')
-		return false;
-	n++;
-	/* ±HH, ±HHMM or ±HH:MM */
-	if (len - n == 2 && digits(s + n, 2))
-		return num(s + n, 2) <= 23;
-	if (len - n == 4 && digits(s + n, 4))
-		return num(s + n, 2) <= 23 && num(s + n + 2, 2) <= 59;
-	if (len - n == 5 && digits(s + n, 2) && s[n + 2] == ':' && digits(s + n + 3, 2))
-		return num(s + n, 2) <= 23 && num(s + n + 3, 2) <= 59;
-	return false;
-}
-
-static bool
-valid_uuid(const char *s, size_t len)
-{
-	size_t		i;
-
-	if (len != 36)
-		return false;
-	for (i = 0; i < 36; i++)
-	{
-		if (i == 8 || i == 13 || i == 18 || i == 23)
-		{
-			if (s[i] != '-')
-				return false;
-		}
-		else if (!isxdigit((unsigned char) s[i]))
-			return false;
-	}
-	return true;
-}
-
 static bool
 valid_ipv4(const char *s, size_t len)
 {
@@ -502,19 +409,6 @@ valid_ipv6(const char *s, size_t len)
 	return gap ? groups < 8 : groups == 8;
 }
 
-static bool
-valid_hex_bytes(const char *s, size_t len)
-{
-	size_t		i;
-
-	if (len % 2 != 0)
-		return false;
-	for (i = 0; i < len; i++)
-		if (!isxdigit((unsigned char) s[i]))
-			return false;
-	return true;
-}
-
 /* "-12.50": sign, integer digits, optional fraction; counts the digits. */
 static bool
 decimal_text(const char *s, size_t len, int *intdigits, int *fracdigits)
@@ -584,6 +478,7 @@ vc_field_check_value(vc_mctx *c, const vc_field *f, const json_t *v,
 	const char *s = json_is_string(v) ? json_string_value(v) : NULL;
 	size_t		len = s ? json_string_length(v) : 0;
 	vc_field_type t = f->type;
+	vc_datetime dt;				/* parsed date/time parts, unused here */
 
 	if (vc_field_type_is_fk(t) && f->resolved)
 		t = f->rel_type;
@@ -652,7 +547,7 @@ vc_field_check_value(vc_mctx *c, const vc_field *f, const json_t *v,
 		case VC_FT_SENSITIVE:
 			if (s == NULL)
 				return wrong_type(c, f, what, "a string");
-			if (f->max_length > 0 && utf8_chars(s, len) > (size_t) f->max_length)
+			if (f->max_length > 0 && vc_utf8_chars(s, len) > (size_t) f->max_length)
 				return vc_mctx_error(c, VC_ERR_STRING_TRUNC,
 									 "%s is longer than max_length %d", what,
 									 f->max_length);
@@ -672,7 +567,7 @@ vc_field_check_value(vc_mctx *c, const vc_field *f, const json_t *v,
 		case VC_FT_DATETIME:
 			if (s == NULL)
 				return wrong_type(c, f, what, "an ISO-8601 string");
-			if (!valid_datetime(s, len))
+			if (!vc_valid_datetime(s, len, true, &dt))
 				return vc_mctx_error(c, VC_ERR_DATETIME,
 									 "%s is not an ISO-8601 date and time (YYYY-MM-DDTHH:MM[:SS[.ffffff]][Z|+HH:MM])",
 									 what);
@@ -680,25 +575,27 @@ vc_field_check_value(vc_mctx *c, const vc_field *f, const json_t *v,
 		case VC_FT_DATE:
 			if (s == NULL)
 				return wrong_type(c, f, what, "an ISO-8601 string");
-			if (parse_date(s, len) != len)
+			/* 0 bytes consumed of an empty string is no date either */
+			if (len == 0 || vc_valid_date(s, len, &dt.year, &dt.month, &dt.day) != len)
 				return vc_mctx_error(c, VC_ERR_DATETIME,
 									 "%s is not a date (YYYY-MM-DD)", what);
 			return VC_OK;
 		case VC_FT_TIME:
 			if (s == NULL)
 				return wrong_type(c, f, what, "an ISO-8601 string");
-			if (parse_time(s, len) != len)
+			if (len == 0 || vc_valid_time(s, len, &dt.hour, &dt.minute, &dt.second,
+										  &dt.micro) != len)
 				return vc_mctx_error(c, VC_ERR_DATETIME,
 									 "%s is not a time (HH:MM[:SS[.ffffff]])", what);
 			return VC_OK;
 		case VC_FT_UUID:
-			if (s == NULL || !valid_uuid(s, len))
+			if (s == NULL || !vc_valid_uuid(s, len))
 				return wrong_type(c, f, what, "a UUID string");
 			return VC_OK;
 		case VC_FT_JSON:
 			return VC_OK;
 		case VC_FT_BINARY:
-			if (s == NULL || !valid_hex_bytes(s, len))
+			if (s == NULL || !vc_valid_hex_pairs(s, len))
 				return wrong_type(c, f, what, "a string of hex digit pairs");
 			return VC_OK;
 		case VC_FT_IPADDRESS:

@@ -1001,6 +1001,26 @@ live_present(const dstate *s, const pobj *o, const pobj *catobjs, size_t ncat,
 	return false;
 }
 
+/*
+ * The op of one dropped or added index/constraint: it runs sql (owned, freed
+ * here on failure; NULL when there is none) or, with rebuild, is left to the
+ * SQLite table rebuild.
+ */
+static vc_code
+obj_op(pl_ctx *c, pl_phase ph, vc_op_kind kind, const char *target,
+	   const char *table, char *sql, bool rebuild)
+{
+	pl_op	   *op = pl_new_op(c, ph, kind, target, table);
+
+	if (op == NULL)
+	{
+		vc_free(c->a, sql);
+		return pl_oom(c);
+	}
+	op->rebuild = rebuild;
+	return sql ? pl_push_sql(c, op, sql) : VC_OK;
+}
+
 static vc_code
 drop_obj(dstate *s, const pobj *o)
 {
@@ -1010,7 +1030,6 @@ drop_obj(dstate *s, const pobj *o)
 	vc_op_kind	kind = is_constraint(o->kind) ? VC_OP_REMOVE_CONSTRAINT : VC_OP_REMOVE_INDEX;
 	bool		rebuild = false;
 	vc_code		rc = VC_OK;
-	pl_op	   *op;
 	char	   *target = pl_strdup_out(c, o->name);
 
 	if (target == NULL)
@@ -1031,14 +1050,7 @@ drop_obj(dstate *s, const pobj *o)
 		rc = vc_ddl_drop_constraint(c->a, table, o->name, c->d, &sql, c->err);
 	if (rc != VC_OK)
 		return rc;
-	op = pl_new_op(c, PH_DROP_OBJ, kind, target, table);
-	if (op == NULL)
-	{
-		vc_free(c->a, sql);
-		return pl_oom(c);
-	}
-	op->rebuild = rebuild;
-	return sql ? pl_push_sql(c, op, sql) : VC_OK;
+	return obj_op(c, PH_DROP_OBJ, kind, target, table, sql, rebuild);
 }
 
 static vc_code
@@ -1049,7 +1061,6 @@ add_obj(dstate *s, const pobj *o)
 	vc_op_kind	kind = is_constraint(o->kind) ? VC_OP_ADD_CONSTRAINT : VC_OP_CREATE_INDEX;
 	bool		rebuild = false;
 	vc_code		rc = VC_OK;
-	pl_op	   *op;
 	char	   *target = pl_strdup_out(c, o->name);
 
 	if (target == NULL)
@@ -1078,14 +1089,7 @@ add_obj(dstate *s, const pobj *o)
 	}
 	if (rc != VC_OK)
 		return rc;
-	op = pl_new_op(c, PH_ADD_OBJ, kind, target, s->lt->name);
-	if (op == NULL)
-	{
-		vc_free(c->a, sql);
-		return pl_oom(c);
-	}
-	op->rebuild = rebuild;
-	return sql ? pl_push_sql(c, op, sql) : VC_OK;
+	return obj_op(c, PH_ADD_OBJ, kind, target, s->lt->name, sql, rebuild);
 }
 
 static bool

@@ -180,7 +180,7 @@ vq_bind_int(qctx *q, vc_buf *b, int64_t v)
 }
 
 vc_code
-vq_bind_text(qctx *q, vc_buf *b, const char *s, size_t len)
+vq_param_text(qctx *q, const char *s, size_t len, size_t *num)
 {
 	vc_param	p;
 
@@ -192,7 +192,19 @@ vq_bind_text(qctx *q, vc_buf *b, const char *s, size_t len)
 	if (p.text == NULL)
 		return vq_oom(q);
 	p.len = len;
-	return vq_bind(q, b, &p);
+	return vq_param(q, &p, num);
+}
+
+vc_code
+vq_bind_text(qctx *q, vc_buf *b, const char *s, size_t len)
+{
+	size_t		n;
+	vc_code		rc;
+
+	if ((rc = vq_param_text(q, s, len, &n)) != VC_OK)
+		return rc;
+	vq_placeholder(q, b, n);
+	return VC_OK;
 }
 
 /* ---- SQL pieces --------------------------------------------------------- */
@@ -276,7 +288,7 @@ vq_select_col(qctx *q, vc_buf *b, int alias, const vc_field *f)
 vc_out_kind
 vq_field_kind(const vc_field *f)
 {
-	vc_field_type t = vc_field_type_is_fk(f->type) ? f->rel_type : f->type;
+	vc_field_type t = vc_field_storage_type(f);
 
 	switch (t)
 	{

@@ -22,22 +22,7 @@
 static bool
 is_text_type(const vc_field *f)
 {
-	vc_field_type t = vc_field_type_is_fk(f->type) ? f->rel_type : f->type;
-
-	switch (t)
-	{
-		case VC_FT_CHAR:
-		case VC_FT_TEXT:
-		case VC_FT_EMAIL:
-		case VC_FT_SLUG:
-		case VC_FT_URL:
-		case VC_FT_FILE:
-		case VC_FT_PASSWORD:
-		case VC_FT_SENSITIVE:
-			return true;
-		default:
-			return false;
-	}
+	return vc_field_type_is_text(vc_field_storage_type(f));
 }
 
 static vc_code
@@ -119,20 +104,8 @@ text_lookup(qctx *q, vc_buf *b, const qcol *c, const char *path,
 	}
 	/* SQLite, case-sensitive: no LIKE (it folds ASCII case); the value is
 	 * bound once and referenced by number where it is needed */
-	{
-		vc_param	p;
-
-		memset(&p, 0, sizeof(p));
-		p.kind = VC_PARAM_TEXT;
-		p.pg_type = "text";
-		p.sqlite_class = VC_SQLITE_TEXT;
-		p.text = vc_pool_strndup(q->pool, s, len);
-		if (p.text == NULL)
-			return vq_oom(q);
-		p.len = len;
-		if ((rc = vq_param(q, &p, &n)) != VC_OK)
-			return rc;
-	}
+	if ((rc = vq_param_text(q, s, len, &n)) != VC_OK)
+		return rc;
 	if (strcmp(base, "contains") == 0)
 	{
 		vc_buf_puts(b, "instr(");

@@ -122,6 +122,8 @@ vc_code		vq_bind_value(qctx *q, vc_buf *b, const vc_model *m,
 						  const char *what);
 vc_code		vq_bind_int(qctx *q, vc_buf *b, int64_t v);
 vc_code		vq_bind_text(qctx *q, vc_buf *b, const char *s, size_t len);
+/* Registers s[0..len) as a text parameter: *num is its number. */
+vc_code		vq_param_text(qctx *q, const char *s, size_t len, size_t *num);
 void		vq_alias(qctx *q, vc_buf *b, int alias);
 void		vq_colref(qctx *q, vc_buf *b, int alias, const char *column);
 const vc_field *vq_find_field(const vc_model *m, const char *name, size_t len);

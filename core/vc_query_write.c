@@ -554,6 +554,47 @@ set_list(qctx *q, const json_t *changes, vc_buf *b, bool *any)
 	return VC_OK;
 }
 
+/*
+ * " WHERE " and, when t0 has a row-permission predicate, that predicate and
+ * " AND ": the caller appends the row condition.
+ */
+static vc_code
+where_perm(qctx *q, vc_buf *sql)
+{
+	vc_buf		pred;
+	bool		has_pred;
+	vc_code		rc;
+
+	vc_buf_puts(sql, " WHERE ");
+	vc_buf_init(&pred, q->a);
+	rc = vq_perm(q, q->m, 0, &pred, &has_pred);
+	if (rc == VC_OK && has_pred)
+	{
+		vq_append_buf(sql, &pred);
+		vc_buf_puts(sql, " AND ");
+	}
+	vc_buf_reset(&pred);
+	return rc;
+}
+
+/* The checks UPDATE and DELETE share, then "<verb>table AS t0". */
+static vc_code
+dml_head(qctx *q, const json_t *spec, const char *what, const char *verb,
+		 vc_buf *sql)
+{
+	vc_code		rc;
+
+	if ((rc = check_writable(q)) != VC_OK ||
+		(rc = vq_check_keys(q, spec, dml_keys, what)) != VC_OK ||
+		(rc = vq_check_limits(q, spec)) != VC_OK)
+		return rc;
+	vc_buf_puts(sql, verb);
+	vc_ident_quote_buf(sql, q->m->table, strlen(q->m->table), q->d);
+	vc_buf_puts(sql, " AS ");
+	vq_alias(q, sql, 0);
+	return VC_OK;
+}
+
 vc_code
 vc_compile_update(const vc_alloc *a, const vc_catalog *cat, const char *label,
 				  const json_t *spec, const json_t *changes,
@@ -570,14 +611,8 @@ vc_compile_update(const vc_alloc *a, const vc_catalog *cat, const char *label,
 	if (json_is_null(spec))
 		spec = NULL;
 	vc_buf_init(&sql, a);
-	if ((rc = check_writable(&q)) == VC_OK &&
-		(rc = vq_check_keys(&q, spec, dml_keys, "update")) == VC_OK &&
-		(rc = vq_check_limits(&q, spec)) == VC_OK)
+	if ((rc = dml_head(&q, spec, "update", "UPDATE ", &sql)) == VC_OK)
 	{
-		vc_buf_puts(&sql, "UPDATE ");
-		vc_ident_quote_buf(&sql, q.m->table, strlen(q.m->table), q.d);
-		vc_buf_puts(&sql, " AS ");
-		vq_alias(&q, &sql, 0);
 		vc_buf_puts(&sql, " SET ");
 		rc = set_list(&q, changes, &sql, &any);
 		if (rc == VC_OK && !any)
@@ -605,16 +640,8 @@ vc_compile_delete(const vc_alloc *a, const vc_catalog *cat, const char *label,
 	if (json_is_null(spec))
 		spec = NULL;
 	vc_buf_init(&sql, a);
-	if ((rc = check_writable(&q)) == VC_OK &&
-		(rc = vq_check_keys(&q, spec, dml_keys, "delete")) == VC_OK &&
-		(rc = vq_check_limits(&q, spec)) == VC_OK)
-	{
-		vc_buf_puts(&sql, "DELETE FROM ");
-		vc_ident_quote_buf(&sql, q.m->table, strlen(q.m->table), q.d);
-		vc_buf_puts(&sql, " AS ");
-		vq_alias(&q, &sql, 0);
+	if ((rc = dml_head(&q, spec, "delete", "DELETE FROM ", &sql)) == VC_OK)
 		rc = dml_where(&q, c, spec, &sql);
-	}
 	c->stmt = VC_STMT_DELETE;
 	c->result = VC_RESULT_AFFECTED;
 	return done(&q, c, &sql, rc, "delete", spec, NULL, out);
@@ -748,18 +775,7 @@ vc_compile_bulk_update(const vc_alloc *a, const vc_catalog *cat, const char *lab
 		}
 	if (rc == VC_OK)
 	{
-		vc_buf		pred;
-		bool		has_pred;
-
-		vc_buf_puts(&sql, " WHERE ");
-		vc_buf_init(&pred, a);
-		rc = vq_perm(&q, q.m, 0, &pred, &has_pred);
-		if (rc == VC_OK && has_pred)
-		{
-			vq_append_buf(&sql, &pred);
-			vc_buf_puts(&sql, " AND ");
-		}
-		vc_buf_reset(&pred);
+		rc = where_perm(&q, &sql);
 		vq_colref(&q, &sql, 0, pk->column);
 		vc_buf_puts(&sql, " IN (");
 		for (r = 0; r < nrows; r++)
@@ -943,18 +959,7 @@ vc_compile_get_or_create(const vc_alloc *a, const vc_catalog *cat,
 			}
 			if (rc == VC_OK)
 			{
-				vc_buf		pred;
-				bool		has_pred;
-
-				vc_buf_puts(&sql, " WHERE ");
-				vc_buf_init(&pred, a);
-				rc = vq_perm(&q, q.m, 0, &pred, &has_pred);
-				if (rc == VC_OK && has_pred)
-				{
-					vq_append_buf(&sql, &pred);
-					vc_buf_puts(&sql, " AND ");
-				}
-				vc_buf_reset(&pred);
+				rc = where_perm(&q, &sql);
 				vq_colref(&q, &sql, 0, vq_pk(q.m)->column);
 				vc_buf_puts(&sql, " = ");
 				vq_placeholder(&q, &sql, n);

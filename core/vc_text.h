@@ -37,6 +37,12 @@ vc_ascii_isdigit(int c)
 }
 
 static inline int
+vc_ascii_isxdigit(int c)
+{
+	return vc_ascii_isdigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+static inline int
 vc_ascii_isalpha(int c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');

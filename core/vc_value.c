@@ -20,6 +20,7 @@
 
 #include "vc_model_int.h"
 #include "vc_text.h"
+#include "vc_valid.h"
 
 static const char *const kind_names[VC_PARAM__COUNT] = {
 	"null", "bool", "int", "double", "text", "numeric", "timestamp", "date",
@@ -30,15 +31,6 @@ const char *
 vc_param_kind_name(vc_param_kind k)
 {
 	return (k >= 0 && k < VC_PARAM__COUNT) ? kind_names[k] : "unknown";
-}
-
-/* The scalar type a field's values have (FK → its target pk's type). */
-static vc_field_type
-value_type(const vc_field *f)
-{
-	if (vc_field_type_is_fk(f->type))
-		return f->rel_type;
-	return f->type;
 }
 
 static const char *
@@ -84,8 +76,8 @@ const char *
 vc_field_pg_type(const vc_field *f)
 {
 	if (f->type == VC_FT_ARRAY && f->base_field)
-		return pg_scalar(value_type(f->base_field), true);
-	return pg_scalar(value_type(f), false);
+		return pg_scalar(vc_field_storage_type(f->base_field), true);
+	return pg_scalar(vc_field_storage_type(f), false);
 }
 
 /* ---- errors ------------------------------------------------------------- */
@@ -122,98 +114,11 @@ wrong(vc_error *err, const vc_model *m, const vc_field *f, const vname *nm,
 	char		msg[128];
 
 	snprintf(msg, sizeof(msg), "must be %s for %s", expect,
-			 vc_field_type_name(value_type(f)));
+			 vc_field_type_name(vc_field_storage_type(f)));
 	return verr(err, VC_ERR_TEXT_REPR, m, nm, what, msg);
 }
 
 /* ---- date and time ------------------------------------------------------ */
-
-static bool
-digits(const char *s, size_t n)
-{
-	size_t		i;
-
-	for (i = 0; i < n; i++)
-		if (!vc_ascii_isdigit((unsigned char) s[i]))
-			return false;
-	return true;
-}
-
-static int
-num(const char *s, size_t n)
-{
-	int			v = 0;
-	size_t		i;
-
-	for (i = 0; i < n; i++)
-		v = v * 10 + (s[i] - '0');
-	return v;
-}
-
-static int
-month_days(int y, int m)
-{
-	static const int md[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-
-	if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
-		return 29;
-	return md[m - 1];
-}
-
-/* YYYY-MM-DD; bytes consumed or 0. */
-static size_t
-parse_date(const char *s, size_t len, int *y, int *mo, int *d)
-{
-	if (len < 10 || !digits(s, 4) || s[4] != '-' || !digits(s + 5, 2) ||
-		s[7] != '-' || !digits(s + 8, 2))
-		return 0;
-	*y = num(s, 4);
-	*mo = num(s + 5, 2);
-	*d = num(s + 8, 2);
-	if (*y < 1 || *mo < 1 || *mo > 12 || *d < 1 || *d > month_days(*y, *mo))
-		return 0;
-	return 10;
-}
-
-/* HH:MM[:SS[.f{1,6}]]; bytes consumed or 0; micro = microseconds. */
-static size_t
-parse_time(const char *s, size_t len, int *h, int *mi, int *sec, long *micro)
-{
-	size_t		n;
-
-	*sec = 0;
-	*micro = 0;
-	if (len < 5 || !digits(s, 2) || s[2] != ':' || !digits(s + 3, 2))
-		return 0;
-	*h = num(s, 2);
-	*mi = num(s + 3, 2);
-	if (*h > 23 || *mi > 59)
-		return 0;
-	n = 5;
-	if (n < len && s[n] == ':')
-	{
-		if (len < 8 || !digits(s + 6, 2) || num(s + 6, 2) > 59)
-			return 0;
-		*sec = num(s + 6, 2);
-		n = 8;
-		if (n < len && s[n] == '.')
-		{
-			int			f = 0;
-
-			n++;
-			while (n < len && vc_ascii_isdigit((unsigned char) s[n]) && f < 6)
-			{
-				*micro = *micro * 10 + (s[n] - '0');
-				n++, f++;
-			}
-			if (f == 0)
-				return 0;
-			for (; f < 6; f++)
-				*micro *= 10;
-		}
-	}
-	return n;
-}
 
 /* Days since 1970-01-01 of a civil date (proleptic Gregorian). */
 static long
@@ -275,58 +180,17 @@ put_fixed(char *p, long v, int width)
 static bool
 norm_timestamp(const char *s, size_t len, vc_dialect d, char out[64])
 {
-	int			y,
-				mo,
-				dd,
-				h = 0,
-				mi = 0,
-				sec = 0;
-	long		micro = 0,
-				days,
+	vc_datetime dt;
+	long		days,
 				secs,
 				yy;
-	int			offmin = 0;
-	size_t		n,
-				t;
+	int			mo,
+				dd;
 
-	if ((n = parse_date(s, len, &y, &mo, &dd)) == 0)
+	if (!vc_valid_datetime(s, len, false, &dt))
 		return false;
-	if (n < len)
-	{
-		if (s[n] != 'T' && s[n] != ' ')
-			return false;
-		n++;
-		if ((t = parse_time(s + n, len - n, &h, &mi, &sec, &micro)) == 0)
-			return false;
-		n += t;
-		if (n < len && s[n] == 'Z')
-			n++;
-		else if (n < len && (s[n] == '+' || s[n] == '-'))
-		{
-			int			sign = s[n] == '-' ? -1 : 1;
-			size_t		r = len - n - 1;
-			const char *z = s + n + 1;
-			int			oh,
-						om = 0;
-
-			if (r == 2 && digits(z, 2))
-				oh = num(z, 2);
-			else if (r == 4 && digits(z, 4))
-				oh = num(z, 2), om = num(z + 2, 2);
-			else if (r == 5 && digits(z, 2) && z[2] == ':' && digits(z + 3, 2))
-				oh = num(z, 2), om = num(z + 3, 2);
-			else
-				return false;
-			if (oh > 23 || om > 59)
-				return false;
-			offmin = sign * (oh * 60 + om);
-			n = len;
-		}
-		if (n != len)
-			return false;
-	}
-	days = days_from_civil(y, mo, dd);
-	secs = (long) h * 3600 + mi * 60 + sec - (long) offmin * 60;
+	days = days_from_civil(dt.year, dt.month, dt.day);
+	secs = (long) dt.hour * 3600 + dt.minute * 60 + dt.second - (long) dt.offmin * 60;
 	while (secs < 0)
 		secs += 86400, days--;
 	while (secs >= 86400)
@@ -351,9 +215,9 @@ norm_timestamp(const char *s, size_t len, vc_dialect d, char out[64])
 		o = put_fixed(o, secs % 60, 2);
 		*o++ = '.';
 		if (d == VC_DIALECT_SQLITE)
-			o = put_fixed(o, micro / 1000 % 1000, 3);
+			o = put_fixed(o, dt.micro / 1000 % 1000, 3);
 		else
-			o = put_fixed(o, micro % 1000000, 6);
+			o = put_fixed(o, dt.micro % 1000000, 6);
 		*o++ = 'Z';
 		*o = '\0';
 	}
@@ -368,7 +232,8 @@ norm_time(const char *s, size_t len, vc_dialect d, char out[64])
 				sec;
 	long		micro;
 
-	if (parse_time(s, len, &h, &mi, &sec, &micro) != len)
+	/* an empty string consumes 0 bytes: no time (h, mi would be unset) */
+	if (len == 0 || vc_valid_time(s, len, &h, &mi, &sec, &micro) != len)
 		return false;
 	if (d == VC_DIALECT_SQLITE)
 		snprintf(out, 64, "%02d:%02d:%02d.%03d", h, mi, sec, (int) (micro / 1000 % 1000));
@@ -378,32 +243,6 @@ norm_time(const char *s, size_t len, vc_dialect d, char out[64])
 }
 
 /* ---- other formats ------------------------------------------------------ */
-
-static bool
-is_hex(int c)
-{
-	return vc_ascii_isdigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-}
-
-static bool
-valid_uuid(const char *s, size_t len)
-{
-	size_t		i;
-
-	if (len != 36)
-		return false;
-	for (i = 0; i < 36; i++)
-	{
-		if (i == 8 || i == 13 || i == 18 || i == 23)
-		{
-			if (s[i] != '-')
-				return false;
-		}
-		else if (!is_hex((unsigned char) s[i]))
-			return false;
-	}
-	return true;
-}
 
 /* A loose but safe address check: the database's inet input decides the
  * rest; only hex digits, dots, colons and one optional /prefix. */
@@ -422,7 +261,7 @@ valid_inet(const char *s, size_t len)
 			colon = true;
 		else if (s[i] == '.')
 			dot = true;
-		else if (!is_hex((unsigned char) s[i]))
+		else if (!vc_ascii_isxdigit((unsigned char) s[i]))
 			return false;
 	}
 	if (!colon)
@@ -435,8 +274,8 @@ valid_inet(const char *s, size_t len)
 		for (i = 0; i <= len; i++)
 			if (i == len || s[i] == '.')
 			{
-				if (i == st || i - st > 3 || !digits(s + st, i - st) ||
-					num(s + st, i - st) > 255)
+				if (i == st || i - st > 3 || !vc_valid_digits(s + st, i - st) ||
+					vc_digits_value(s + st, i - st) > 255)
 					return false;
 				parts++;
 				st = i + 1;
@@ -444,18 +283,6 @@ valid_inet(const char *s, size_t len)
 		return parts == 4;
 	}
 	return true;
-}
-
-static size_t
-utf8_chars(const char *s, size_t len)
-{
-	size_t		i,
-				n = 0;
-
-	for (i = 0; i < len; i++)
-		if (((unsigned char) s[i] & 0xC0) != 0x80)
-			n++;
-	return n;
 }
 
 /* Decimal text: digits before and after the point (trailing zeros free). */
@@ -518,7 +345,7 @@ bind_int(const vc_model *m, const vc_field *f, const vname *nm, const json_t *v,
 		char		msg[96];
 
 		snprintf(msg, sizeof(msg), "is out of range for %s",
-				 vc_field_type_name(value_type(f)));
+				 vc_field_type_name(vc_field_storage_type(f)));
 		return verr(err, VC_ERR_OUT_OF_RANGE, m, nm, what, msg);
 	}
 	p->kind = VC_PARAM_INT;
@@ -598,7 +425,7 @@ bind_array(vc_pool *pool, const vc_model *m, const vc_field *f,
 
 		memset(&e, 0, sizeof(e));
 		if (!json_is_null(ev) &&
-			(rc = bind_scalar(pool, m, f->base_field, &en, value_type(f->base_field),
+			(rc = bind_scalar(pool, m, f->base_field, &en, vc_field_storage_type(f->base_field),
 							  ev, VC_DIALECT_POSTGRESQL, check_length,
 							  "array element", &e, err)) != VC_OK)
 		{
@@ -704,7 +531,7 @@ bind_scalar(vc_pool *pool, const vc_model *m, const vc_field *f,
 			{
 				int			ml = vc_field_type_is_fk(f->type) ? f->rel_max_length : f->max_length;
 
-				if (ml > 0 && utf8_chars(s, len) > (size_t) ml)
+				if (ml > 0 && vc_utf8_chars(s, len) > (size_t) ml)
 				{
 					snprintf(buf, sizeof(buf), "is longer than max_length %d", ml);
 					return verr(err, VC_ERR_STRING_TRUNC, m, nm, what, buf);
@@ -738,7 +565,7 @@ bind_scalar(vc_pool *pool, const vc_model *m, const vc_field *f,
 
 				if (s == NULL)
 					return wrong(err, m, f, nm, what, "an ISO-8601 string");
-				if (parse_date(s, len, &y, &mo, &dd) != len || len != 10)
+				if (vc_valid_date(s, len, &y, &mo, &dd) != len || len != 10)
 					return verr(err, VC_ERR_DATETIME, m, nm, what,
 								"is not a date (YYYY-MM-DD)");
 				p->kind = VC_PARAM_DATE;
@@ -758,7 +585,7 @@ bind_scalar(vc_pool *pool, const vc_model *m, const vc_field *f,
 			{
 				size_t		i;
 
-				if (s == NULL || !valid_uuid(s, len))
+				if (s == NULL || !vc_valid_uuid(s, len))
 					return wrong(err, m, f, nm, what, "a UUID string");
 				for (i = 0; i < len; i++)
 					buf[i] = (char) vc_ascii_tolower((unsigned char) s[i]);
@@ -786,11 +613,8 @@ bind_scalar(vc_pool *pool, const vc_model *m, const vc_field *f,
 
 				if (s != NULL && len >= 2 && s[0] == '\\' && s[1] == 'x')
 					s += 2, len -= 2;
-				if (s == NULL || len % 2 != 0)
+				if (s == NULL || !vc_valid_hex_pairs(s, len))
 					return wrong(err, m, f, nm, what, "a string of hex digit pairs");
-				for (i = 0; i < len; i++)
-					if (!is_hex((unsigned char) s[i]))
-						return wrong(err, m, f, nm, what, "a string of hex digit pairs");
 				p->kind = VC_PARAM_BYTES;
 				p->sqlite_class = VC_SQLITE_BLOB;
 				if (d == VC_DIALECT_SQLITE)
@@ -852,7 +676,7 @@ vc_value_bind(vc_pool *pool, const vc_model *m, const vc_field *f,
 	if (f->type == VC_FT_ARRAY)
 		rc = bind_array(pool, m, f, v, d, check_length, what, out, err);
 	else
-		rc = bind_scalar(pool, m, f, &top, value_type(f), v, d, check_length, what,
+		rc = bind_scalar(pool, m, f, &top, vc_field_storage_type(f), v, d, check_length, what,
 						 out, err);
 	if (rc != VC_OK)
 		return rc;
@@ -907,7 +731,7 @@ vc_hex_decode(const char *hex, size_t len, unsigned char *out)
 		int			hi = hex[i],
 					lo = hex[i + 1];
 
-		if (!is_hex(hi) || !is_hex(lo))
+		if (!vc_ascii_isxdigit(hi) || !vc_ascii_isxdigit(lo))
 			return (size_t) -1;
 		hi = vc_ascii_isdigit(hi) ? hi - '0' : vc_ascii_tolower(hi) - 'a' + 10;
 		lo = vc_ascii_isdigit(lo) ? lo - '0' : vc_ascii_tolower(lo) - 'a' + 10;

@@ -122,6 +122,18 @@ viper_engine_connect(void)
 		viper_pg_internal("SPI_connect", SPI_result_code_string(rc));
 }
 
+const vc_catalog *
+viper_engine_begin(MemoryContext ctx, size_t spec_len, const json_t *spec,
+				   vc_query_opts *o)
+{
+	const vc_catalog *cat;
+
+	viper_engine_connect();
+	cat = viper_engine_catalog(ctx);
+	viper_engine_opts(o, spec_len, spec);
+	return cat;
+}
+
 /* ---- catalog cache ------------------------------------------------------ */
 
 typedef struct cat_entry
@@ -406,12 +418,12 @@ viper_engine_list_guard(vc_compiled **list, size_t n, MemoryContext ctx)
 /* ---- checks shared by every engine function ----------------------------- */
 
 void
-viper_engine_audit(const char *action, const char *model, const char *reason)
+viper_engine_audit(const char *action, const char *model, const char *reason,
+				   const char *principal)
 {
 	Oid			argtypes[4] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID};
 	Datum		values[4];
 	char		nulls[4] = {' ', ' ', ' ', ' '};
-	const char *principal = viper_perm_principal();
 	int			rc;
 
 	values[0] = CStringGetTextDatum(action);
@@ -481,7 +493,8 @@ viper_engine_check_bypass(const vc_compiled *c)
 		}
 		snprintf(reason, sizeof(reason), "ignore_permissions on %s",
 				 c->model->label);
-		viper_engine_audit("bypass", c->model->label, reason);
+		viper_engine_audit("bypass", c->model->label, reason,
+						   viper_perm_principal());
 		/* the server log keeps the line even if the transaction rolls back */
 		ereport(LOG,
 				(errmsg("viper: row permissions bypassed by %s: %s",
@@ -1018,4 +1031,15 @@ viper_row_writer_jsonb(viper_row_writer *w, HeapTuple tup)
 	const char *text = viper_row_writer_text(w, tup, &len);
 
 	return viper_engine_text_to_jsonb(text, len);
+}
+
+Datum
+viper_engine_first_row(const vc_compiled *c, MemoryContext ctx)
+{
+	viper_row_writer *w = viper_row_writer_new(c, SPI_tuptable->tupdesc);
+	MemoryContext old = MemoryContextSwitchTo(ctx);
+	Datum		d = viper_row_writer_jsonb(w, SPI_tuptable->vals[0]);
+
+	MemoryContextSwitchTo(old);
+	return d;
 }

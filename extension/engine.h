@@ -21,9 +21,8 @@
  *
  *     MemoryContext callctx = CurrentMemoryContext;
  *     json_t *spec = viper_engine_spec(fcinfo, 1, callctx, &len);
- *     viper_engine_connect();                       -- SPI_connect
- *     cat = viper_engine_catalog(callctx);          -- pinned until callctx reset
- *     viper_engine_opts(&o, len, spec);
+ *     cat = viper_engine_begin(callctx, len, spec, &o);  -- SPI_connect, the
+ *                                  catalog pinned until callctx reset, options
  *     old = MemoryContextSwitchTo(callctx);         -- SPI switched contexts
  *     rc = vc_compile_count(&viper_pg_alloc, cat, label, spec, &o, &c, &err);
  *     MemoryContextSwitchTo(old);
@@ -88,6 +87,16 @@ extern void viper_engine_opts(vc_query_opts *o, size_t spec_len,
 extern void viper_engine_connect(void);
 
 /*
+ * The start every engine function shares once its arguments are read:
+ * viper_engine_connect, the catalog pinned to ctx (viper_engine_catalog)
+ * and the options in o (viper_engine_opts). Returns the catalog.
+ */
+extern const vc_catalog *viper_engine_begin(MemoryContext ctx,
+											size_t spec_len,
+											const json_t *spec,
+											vc_query_opts *o);
+
+/*
  * The current catalog (inside an SPI connection): loaded from
  * viper.models when stale, pinned until ctx is reset or deleted. Raises
  * on a malformed catalog (core's error) or SPI failure.
@@ -134,9 +143,13 @@ extern void viper_engine_check(const vc_compiled *c);
  */
 extern void viper_engine_check_bypass(const vc_compiled *c);
 
-/* The audit row alone (action, model label, reason); needs SPI. */
+/*
+ * One row of viper.audit_log (db_user and ts are the table's defaults);
+ * model, reason and principal may be NULL. Engine bypasses and
+ * bypass_permissions pass viper_perm_principal(), patches NULL. Needs SPI.
+ */
 extern void viper_engine_audit(const char *action, const char *model,
-							   const char *reason);
+							   const char *reason, const char *principal);
 
 /* ---- plans and execution ------------------------------------------------ */
 
@@ -192,6 +205,12 @@ extern const char *viper_row_writer_text(viper_row_writer *w, HeapTuple tup,
 /* The same as a json datum / a jsonb datum (palloc'd in the current context). */
 extern Datum viper_row_writer_json(viper_row_writer *w, HeapTuple tup);
 extern Datum viper_row_writer_jsonb(viper_row_writer *w, HeapTuple tup);
+
+/*
+ * The first tuple of SPI_tuptable (c's result, at least one row) as a
+ * jsonb datum palloc'd in ctx, so it outlives SPI_finish.
+ */
+extern Datum viper_engine_first_row(const vc_compiled *c, MemoryContext ctx);
 
 /* JSON text (not necessarily NUL-terminated) → jsonb datum. */
 extern Datum viper_engine_text_to_jsonb(const char *text, size_t len);

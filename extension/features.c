@@ -13,6 +13,8 @@
  */
 #include "postgres.h"
 
+#include "spi_json.h"
+
 #include "executor/spi.h"
 #include "fmgr.h"
 #include "funcapi.h"
@@ -20,6 +22,7 @@
 #include "utils/fmgrprotos.h"
 #include "utils/guc.h"
 
+#include "engine.h"
 #include "pg_alloc.h"
 #include "pg_error.h"
 
@@ -65,8 +68,7 @@ read_catalog_flags(const char *vendor, int baseline[VC_FEAT__COUNT])
 	memset(baseline, 0, sizeof(int) * VC_FEAT__COUNT);
 	values[0] = CStringGetTextDatum(vendor);
 
-	if ((rc = SPI_connect()) != SPI_OK_CONNECT)
-		viper_pg_internal("SPI_connect", SPI_result_code_string(rc));
+	viper_engine_connect();
 	rc = SPI_execute_with_args("SELECT feature, enabled"
 							   " FROM viper.vendor_features"
 							   " WHERE vendor OPERATOR(pg_catalog.=) $1",

@@ -26,6 +26,7 @@
 #include "utils/builtins.h"
 #include "utils/fmgrprotos.h"
 
+#include "engine.h"
 #include "pg_alloc.h"
 #include "pg_error.h"
 #include "schema_sync.h"
@@ -128,40 +129,31 @@ introspect_text(const char *table, bool read_only)
 {
 	Oid			argtypes[1] = {TEXTOID};
 	Datum		values[1];
-	int			rc;
-	bool		isnull;
 
 	values[0] = CStringGetTextDatum(table);
-	rc = SPI_execute_with_args(introspect_sql, 1, argtypes, values, NULL,
-							   read_only, 1);
-	if (rc != SPI_OK_SELECT)
-		viper_pg_internal("introspecting a table", SPI_result_code_string(rc));
-	if (SPI_processed == 0)
-		return NULL;
-	(void) SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1,
-						 &isnull);
-	if (isnull)
-		return NULL;
-	return SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+	return viper_spi_text_value(introspect_sql, 1, argtypes, values,
+								read_only, "introspecting a table");
+}
+
+/* {"table": table, "exists": false}: a new, unguarded reference. */
+static json_t *
+missing_table(const char *table)
+{
+	json_t	   *j = json_pack("{s:s, s:b}", "table", table, "exists", 0);
+
+	if (j == NULL)
+		viper_pg_oom();
+	return j;
 }
 
 json_t *
 viper_introspect_table(const char *table, bool read_only)
 {
 	char	   *text = introspect_text(table, read_only);
-	json_t	   *j;
 
 	if (text != NULL)
 		return viper_json_parse(text, strlen(text));
-	j = json_pack("{s:s, s:b}", "table", table, "exists", 0);
-	if (j == NULL)
-	{
-		vc_error	err;
-
-		vc_error_set(&err, VC_ERR_OUT_OF_MEMORY, "out of memory");
-		viper_pg_raise(&err);
-	}
-	return j;
+	return missing_table(table);
 }
 
 /*
@@ -177,15 +169,13 @@ viper_introspect(PG_FUNCTION_ARGS)
 	vc_error	err;
 	char	   *table;
 	char	   *json;
-	int			rc;
 
 	if (vc_ident_validate(VIPER_TEXT_PTR(name), VIPER_TEXT_LEN(name),
 						  "table name", &err) != VC_OK)
 		viper_pg_raise(&err);
 	table = text_to_cstring(name);
 
-	if ((rc = SPI_connect()) != SPI_OK_CONNECT)
-		viper_pg_internal("SPI_connect", SPI_result_code_string(rc));
+	viper_engine_connect();
 	json = introspect_text(table, true);
 	/* copy the text out of SPI's memory before SPI_finish */
 	oldctx = MemoryContextSwitchTo(callctx);
@@ -195,17 +185,7 @@ viper_introspect(PG_FUNCTION_ARGS)
 	SPI_finish();
 
 	if (json == NULL)
-	{
-		json_t	   *missing = json_pack("{s:s, s:b}", "table", table,
-										"exists", 0);
-
-		if (missing == NULL)
-		{
-			vc_error_set(&err, VC_ERR_OUT_OF_MEMORY, "out of memory");
-			viper_pg_raise(&err);
-		}
-		viper_json_guard(missing, callctx);
-		PG_RETURN_DATUM(viper_json_to_jsonb(missing));
-	}
+		PG_RETURN_DATUM(viper_json_to_jsonb(viper_json_guard(missing_table(table),
+															 callctx)));
 	PG_RETURN_DATUM(DirectFunctionCall1(jsonb_in, CStringGetDatum(json)));
 }

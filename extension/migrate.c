@@ -51,6 +51,7 @@
 #include "utils/guc.h"
 
 #include "perm.h"
+#include "engine.h"
 #include "pg_alloc.h"
 #include "pg_error.h"
 #include "schema_sync.h"
@@ -76,12 +77,7 @@ static void
 raise_oom_if_null(const void *p)
 {
 	if (p == NULL)
-	{
-		vc_error	err;
-
-		vc_error_set(&err, VC_ERR_OUT_OF_MEMORY, "out of memory");
-		viper_pg_raise(&err);
-	}
+		viper_pg_oom();
 }
 
 /*
@@ -248,7 +244,6 @@ schema_sync(FunctionCallInfo fcinfo, bool apply)
 	vc_error	err;
 	vc_code		rc;
 	size_t		i;
-	int			src;
 
 	InitMaterializedSRF(fcinfo, 0);
 
@@ -264,8 +259,7 @@ schema_sync(FunctionCallInfo fcinfo, bool apply)
 	if (apply)
 		viper_migrate_lock();
 
-	if ((src = SPI_connect()) != SPI_OK_CONNECT)
-		viper_pg_internal("SPI_connect", SPI_result_code_string(src));
+	viper_engine_connect();
 	catalog = viper_json_guard(viper_catalog_read(), callctx);
 
 	oldctx = MemoryContextSwitchTo(callctx);

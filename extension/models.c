@@ -24,6 +24,7 @@
 #include "utils/builtins.h"
 #include "utils/fmgrprotos.h"
 
+#include "engine.h"
 #include "pg_alloc.h"
 #include "pg_error.h"
 #include "schema_sync.h"
@@ -157,11 +158,9 @@ viper_register_model(PG_FUNCTION_ARGS)
 	vc_error	err;
 	vc_code		rc;
 	char	   *label;
-	int			src;
 
 	viper_migrate_lock();
-	if ((src = SPI_connect()) != SPI_OK_CONNECT)
-		viper_pg_internal("SPI_connect", SPI_result_code_string(src));
+	viper_engine_connect();
 	catalog = viper_json_guard(viper_catalog_read(), callctx);
 
 	/* the plan outlives SPI_finish: allocate it in the call's context */
@@ -204,8 +203,7 @@ viper_model(PG_FUNCTION_ARGS)
 	uint64		i;
 
 	values[0] = PG_GETARG_DATUM(0);
-	if ((rc = SPI_connect()) != SPI_OK_CONNECT)
-		viper_pg_internal("SPI_connect", SPI_result_code_string(rc));
+	viper_engine_connect();
 	rc = SPI_execute_with_args("SELECT m.schema FROM viper.models AS m"
 							   " WHERE m.label" EQ "$1",
 							   1, argtypes, values, NULL, true, 1);

@@ -24,6 +24,8 @@
  */
 #include "postgres.h"
 
+#include "spi_json.h"
+
 #include "access/xact.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
@@ -38,6 +40,7 @@
 #include "vc_checksum.h"
 #include "vc_patch.h"
 
+#include "engine.h"
 #include "pg_alloc.h"
 #include "pg_error.h"
 #include "viper.h"
@@ -277,8 +280,7 @@ claim_patch(const char *name, const char *phase, int32 ord,
 						Int32GetDatum(name_lock_key(name, strlen(name))));
 
 	values[0] = CStringGetTextDatum(name);
-	if ((rc = SPI_connect()) != SPI_OK_CONNECT)
-		viper_pg_internal("SPI_connect", SPI_result_code_string(rc));
+	viper_engine_connect();
 	rc = SPI_execute_with_args("SELECT checksum, checksum_algorithm"
 							   " FROM viper.patches"
 							   " WHERE name OPERATOR(pg_catalog.=) $1",
@@ -329,18 +331,6 @@ claim_patch(const char *name, const char *phase, int32 ord,
 	return true;
 }
 
-/* INSERT one row through SPI with bound values; nulls as SPI expects. */
-static void
-spi_insert(const char *sql, int nargs, Oid *argtypes, Datum *values,
-		   const char *nulls, const char *what)
-{
-	int			rc;
-
-	rc = SPI_execute_with_args(sql, nargs, argtypes, values, nulls, false, 0);
-	if (rc != SPI_OK_INSERT)
-		viper_pg_internal(what, SPI_result_code_string(rc));
-}
-
 /*
  * Record a claimed patch as applied: its row in viper.patches, the audit
  * row and the server log line, then forget the claim.
@@ -356,12 +346,9 @@ record_patch(const char *name)
 	TEXTOID, FLOAT8OID};
 	Datum		pvalues[7];
 	char		pnulls[8] = "       ";
-	Oid			atypes[1] = {TEXTOID};
-	Datum		avalues[1];
 	long		secs;
 	int			usecs;
 	double		duration_ms;
-	char	   *reason;
 	int			rc;
 	vc_error	err;
 
@@ -393,19 +380,17 @@ record_patch(const char *name)
 	pvalues[5] = CStringGetTextDatum(VC_CHECKSUM_ALGORITHM);
 	pvalues[6] = Float8GetDatum(duration_ms);
 
-	reason = psprintf("patch %s", name);
-	avalues[0] = CStringGetTextDatum(reason);
-
-	if ((rc = SPI_connect()) != SPI_OK_CONNECT)
-		viper_pg_internal("SPI_connect", SPI_result_code_string(rc));
-	spi_insert("INSERT INTO viper.patches"
-			   " (name, app, phase, ord, checksum, checksum_algorithm,"
-			   "  applied_at, duration_ms)"
-			   " VALUES ($1, $2, $3, $4, $5, $6, pg_catalog.now(), $7)",
-			   7, ptypes, pvalues, pnulls, "recording the patch in viper.patches");
-	spi_insert("INSERT INTO viper.audit_log (principal, action, model, reason)"
-			   " VALUES (NULL, 'bypass', NULL, $1)",
-			   1, atypes, avalues, NULL, "writing viper.audit_log");
+	viper_engine_connect();
+	rc = SPI_execute_with_args("INSERT INTO viper.patches"
+							   " (name, app, phase, ord, checksum,"
+							   "  checksum_algorithm, applied_at, duration_ms)"
+							   " VALUES ($1, $2, $3, $4, $5, $6, pg_catalog.now(), $7)",
+							   7, ptypes, pvalues, pnulls, false, 0);
+	if (rc != SPI_OK_INSERT)
+		viper_pg_internal("recording the patch in viper.patches",
+						  SPI_result_code_string(rc));
+	/* a patch's audit row names no principal */
+	viper_engine_audit("bypass", NULL, psprintf("patch %s", name), NULL);
 	SPI_finish();
 
 	/* the server log keeps the line even if the transaction rolls back */
@@ -463,8 +448,7 @@ run_patch_sql(const char *name, const char *sql)
 	int			rc;
 	vc_error	err;
 
-	if ((rc = SPI_connect()) != SPI_OK_CONNECT)
-		viper_pg_internal("SPI_connect", SPI_result_code_string(rc));
+	viper_engine_connect();
 	errcb.callback = patch_error_context;
 	errcb.arg = unconstify(char *, name);
 	errcb.previous = error_context_stack;

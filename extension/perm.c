@@ -261,7 +261,7 @@ viper_bypass_permissions(PG_FUNCTION_ARGS)
 					"Say why, e.g. viper.bypass_permissions('nightly export'); it goes to viper.audit_log.");
 
 	viper_engine_connect();
-	viper_engine_audit("bypass", NULL, reason);
+	viper_engine_audit("bypass", NULL, reason, viper_perm_principal());
 	SPI_finish();
 	ereport(LOG,
 			(errmsg("viper: row permissions bypassed by %s%s%s: %s",
@@ -291,6 +291,43 @@ required_arg(FunctionCallInfo fcinfo, int argno, const char *fn,
 }
 
 /*
+ * What grant and revoke (fn) share before they write viper.grants: the
+ * viper_admin check, the model, action and role arguments (and grant's
+ * predicate, when predicate is not NULL: SQL NULL gives NULL), an SPI
+ * connection and their validation against the catalog. Returns the
+ * normalised action.
+ */
+static const char *
+grant_args(FunctionCallInfo fcinfo, const char *fn, MemoryContext callctx,
+		   char **model, char **action, char **role, char **predicate)
+{
+	const vc_catalog *cat;
+	const char *action_norm = NULL;
+	const char *pred;
+	vc_error	err;
+
+	if (!has_role("viper_admin"))
+		raise_denied(psprintf("permission denied to %s row permissions", fn),
+					 psprintf("Only members of viper_admin may call viper.%s.", fn));
+	*model = required_arg(fcinfo, 0, fn, "model");
+	*action = required_arg(fcinfo, 1, fn, "action");
+	*role = required_arg(fcinfo, 2, fn, "role");
+	if (predicate != NULL)
+		*predicate = PG_NARGS() > 3 && !PG_ARGISNULL(3)
+			? text_to_cstring(PG_GETARG_TEXT_PP(3)) : NULL;
+	pred = predicate ? *predicate : NULL;
+
+	viper_engine_connect();
+	cat = viper_engine_catalog(callctx);
+	if (vc_grant_validate(&viper_pg_alloc, cat, *model, strlen(*model),
+						  *action, strlen(*action), *role, strlen(*role),
+						  pred, pred ? strlen(pred) : 0, &action_norm,
+						  &err) != VC_OK)
+		viper_pg_raise(&err);
+	return action_norm;
+}
+
+/*
  * viper.grant(model text, action text, role text, predicate text DEFAULT
  * NULL) → void: store (or replace) the grant and regenerate the model's
  * policies. viper_admin only.
@@ -302,31 +339,15 @@ viper_grant(PG_FUNCTION_ARGS)
 	char	   *model;
 	char	   *action;
 	char	   *role;
-	char	   *predicate = NULL;
-	const vc_catalog *cat;
-	const char *action_norm = NULL;
+	char	   *predicate;
+	const char *action_norm;
 	Oid			types[4] = {TEXTOID, TEXTOID, TEXTOID, TEXTOID};
 	Datum		values[4];
 	char		nulls[4] = {' ', ' ', ' ', ' '};
-	vc_error	err;
 	int			rc;
 
-	if (!has_role("viper_admin"))
-		raise_denied("permission denied to grant row permissions",
-					 "Only members of viper_admin may call viper.grant.");
-	model = required_arg(fcinfo, 0, "grant", "model");
-	action = required_arg(fcinfo, 1, "grant", "action");
-	role = required_arg(fcinfo, 2, "grant", "role");
-	if (PG_NARGS() > 3 && !PG_ARGISNULL(3))
-		predicate = text_to_cstring(PG_GETARG_TEXT_PP(3));
-
-	viper_engine_connect();
-	cat = viper_engine_catalog(callctx);
-	if (vc_grant_validate(&viper_pg_alloc, cat, model, strlen(model), action,
-						  strlen(action), role, strlen(role), predicate,
-						  predicate ? strlen(predicate) : 0, &action_norm,
-						  &err) != VC_OK)
-		viper_pg_raise(&err);
+	action_norm = grant_args(fcinfo, "grant", callctx, &model, &action, &role,
+							 &predicate);
 
 	values[0] = CStringGetTextDatum(model);
 	values[1] = CStringGetTextDatum(action_norm);
@@ -358,28 +379,15 @@ viper_revoke(PG_FUNCTION_ARGS)
 	char	   *model;
 	char	   *action;
 	char	   *role;
-	const vc_catalog *cat;
-	const char *action_norm = NULL;
+	const char *action_norm;
 	Oid			types[3] = {TEXTOID, TEXTOID, TEXTOID};
 	Datum		values[3];
-	vc_error	err;
 	bool		found;
 	int			rc;
 
-	if (!has_role("viper_admin"))
-		raise_denied("permission denied to revoke row permissions",
-					 "Only members of viper_admin may call viper.revoke.");
-	model = required_arg(fcinfo, 0, "revoke", "model");
-	action = required_arg(fcinfo, 1, "revoke", "action");
-	role = required_arg(fcinfo, 2, "revoke", "role");
-
-	viper_engine_connect();
-	cat = viper_engine_catalog(callctx);
 	/* the same model, action and role rules as grant (no predicate) */
-	if (vc_grant_validate(&viper_pg_alloc, cat, model, strlen(model), action,
-						  strlen(action), role, strlen(role), NULL, 0,
-						  &action_norm, &err) != VC_OK)
-		viper_pg_raise(&err);
+	action_norm = grant_args(fcinfo, "revoke", callctx, &model, &action, &role,
+							 NULL);
 
 	values[0] = CStringGetTextDatum(model);
 	values[1] = CStringGetTextDatum(action_norm);

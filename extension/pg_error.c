@@ -38,3 +38,12 @@ viper_pg_internal(const char *what, const char *why)
 	vc_error_set(&err, VC_ERR_INTERNAL, "%s failed: %s", what, why);
 	viper_pg_raise(&err);
 }
+
+void
+viper_pg_oom(void)
+{
+	vc_error	err;
+
+	vc_error_set(&err, VC_ERR_OUT_OF_MEMORY, "out of memory");
+	viper_pg_raise(&err);
+}

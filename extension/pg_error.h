@@ -22,4 +22,7 @@ VIPER_NORETURN_PRE void viper_pg_raise(const vc_error *err)
 VIPER_NORETURN_PRE void viper_pg_internal(const char *what, const char *why)
 			VIPER_NORETURN_POST;
 
+/* core's 53200 "out of memory" (a jansson or buffer allocation failed). */
+VIPER_NORETURN_PRE void viper_pg_oom(void) VIPER_NORETURN_POST;
+
 #endif							/* VIPER_PG_ERROR_H */

@@ -66,9 +66,7 @@ compile_call(FunctionCallInfo fcinfo, compile_fn fn, MemoryContext callctx)
 	vc_code		rc;
 	MemoryContext old;
 
-	viper_engine_connect();
-	cat = viper_engine_catalog(callctx);
-	viper_engine_opts(&o, spec_len, spec);
+	cat = viper_engine_begin(callctx, spec_len, spec, &o);
 	old = MemoryContextSwitchTo(callctx);
 	rc = fn(&viper_pg_alloc, cat, label, spec, &o, &c, &err);
 	MemoryContextSwitchTo(old);
@@ -177,27 +175,31 @@ static Datum
 get_body(PG_FUNCTION_ARGS)
 {
 	MemoryContext callctx = CurrentMemoryContext;
-	MemoryContext old;
 	vc_compiled *c = compile_call(fcinfo, vc_compile_get, callctx);
-	viper_row_writer *w;
 	Datum		result;
 
 	viper_engine_check(c);
 	viper_engine_exec(c, !c->for_update, 0);
 	if (SPI_processed != 1)
 		raise_get(c, SPI_processed);
-	old = MemoryContextSwitchTo(callctx);
-	w = viper_row_writer_new(c, SPI_tuptable->tupdesc);
-	result = viper_row_writer_jsonb(w, SPI_tuptable->vals[0]);
-	MemoryContextSwitchTo(old);
+	result = viper_engine_first_row(c, callctx);
 	SPI_finish();
 	PG_RETURN_DATUM(result);
 }
 
-/* The single column of the single row a COUNT/EXISTS statement returns. */
+/*
+ * Compile with fn, run, and return the single column of the single row
+ * the COUNT/EXISTS statement returns. The caller reads it, then calls
+ * SPI_finish (a bigint may be passed by reference).
+ */
 static Datum
-single_value(const char *what, bool *isnull)
+single_value(FunctionCallInfo fcinfo, compile_fn fn, const char *what,
+			 bool *isnull)
 {
+	vc_compiled *c = compile_call(fcinfo, fn, CurrentMemoryContext);
+
+	viper_engine_check(c);
+	viper_engine_exec(c, true, 0);
 	if (SPI_processed != 1 || SPI_tuptable == NULL ||
 		SPI_tuptable->tupdesc->natts != 1)
 		viper_pg_internal(what, "the statement did not return one value");
@@ -209,16 +211,11 @@ single_value(const char *what, bool *isnull)
 static Datum
 count_body(PG_FUNCTION_ARGS)
 {
-	MemoryContext callctx = CurrentMemoryContext;
-	vc_compiled *c = compile_call(fcinfo, vc_compile_count, callctx);
-	Datum		d;
 	bool		isnull;
-	int64		n;
+	Datum		d = single_value(fcinfo, vc_compile_count, "counting rows",
+								 &isnull);
+	int64		n = isnull ? 0 : DatumGetInt64(d);
 
-	viper_engine_check(c);
-	viper_engine_exec(c, true, 0);
-	d = single_value("counting rows", &isnull);
-	n = isnull ? 0 : DatumGetInt64(d);
 	SPI_finish();
 	PG_RETURN_INT64(n);
 }
@@ -227,16 +224,11 @@ count_body(PG_FUNCTION_ARGS)
 static Datum
 exists_body(PG_FUNCTION_ARGS)
 {
-	MemoryContext callctx = CurrentMemoryContext;
-	vc_compiled *c = compile_call(fcinfo, vc_compile_exists, callctx);
-	Datum		d;
 	bool		isnull;
-	bool		found;
+	Datum		d = single_value(fcinfo, vc_compile_exists, "checking for rows",
+								 &isnull);
+	bool		found = !isnull && DatumGetBool(d);
 
-	viper_engine_check(c);
-	viper_engine_exec(c, true, 0);
-	d = single_value("checking for rows", &isnull);
-	found = !isnull && DatumGetBool(d);
 	SPI_finish();
 	PG_RETURN_BOOL(found);
 }
@@ -246,19 +238,14 @@ static Datum
 aggregate_body(PG_FUNCTION_ARGS)
 {
 	MemoryContext callctx = CurrentMemoryContext;
-	MemoryContext old;
 	vc_compiled *c = compile_call(fcinfo, vc_compile_aggregate, callctx);
-	viper_row_writer *w;
 	Datum		result;
 
 	viper_engine_check(c);
 	viper_engine_exec(c, true, 0);
 	if (SPI_processed != 1)
 		viper_pg_internal("aggregating rows", "the statement did not return one row");
-	old = MemoryContextSwitchTo(callctx);
-	w = viper_row_writer_new(c, SPI_tuptable->tupdesc);
-	result = viper_row_writer_jsonb(w, SPI_tuptable->vals[0]);
-	MemoryContextSwitchTo(old);
+	result = viper_engine_first_row(c, callctx);
 	SPI_finish();
 	PG_RETURN_DATUM(result);
 }

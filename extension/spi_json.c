@@ -99,34 +99,23 @@ viper_json_to_jsonb(const json_t *j)
 
 	dumped = json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY);
 	if (dumped == NULL)
-	{
-		vc_error	err;
-
-		vc_error_set(&err, VC_ERR_OUT_OF_MEMORY, "out of memory");
-		viper_pg_raise(&err);
-	}
+		viper_pg_oom();
 	/* copy before anything can raise, so the malloc'd text never leaks */
 	copy = palloc_extended(strlen(dumped) + 1, MCXT_ALLOC_NO_OOM);
 	if (copy != NULL)
 		strcpy(copy, dumped);
 	free(dumped);
 	if (copy == NULL)
-	{
-		vc_error	err;
-
-		vc_error_set(&err, VC_ERR_OUT_OF_MEMORY, "out of memory");
-		viper_pg_raise(&err);
-	}
+		viper_pg_oom();
 	return DirectFunctionCall1(jsonb_in, CStringGetDatum(copy));
 }
 
-json_t *
-viper_spi_json_value(const char *sql, int nargs, Oid *argtypes, Datum *values,
+char *
+viper_spi_text_value(const char *sql, int nargs, Oid *argtypes, Datum *values,
 					 bool read_only, const char *what)
 {
 	int			rc;
 	bool		isnull;
-	char	   *text;
 
 	rc = SPI_execute_with_args(sql, nargs, argtypes, values, NULL, read_only,
 							   1);
@@ -139,6 +128,15 @@ viper_spi_json_value(const char *sql, int nargs, Oid *argtypes, Datum *values,
 	if (isnull)
 		return NULL;
 	/* SPI_getvalue prints the value with its type's output function */
-	text = SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
-	return viper_json_parse(text, strlen(text));
+	return SPI_getvalue(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+}
+
+json_t *
+viper_spi_json_value(const char *sql, int nargs, Oid *argtypes, Datum *values,
+					 bool read_only, const char *what)
+{
+	char	   *text = viper_spi_text_value(sql, nargs, argtypes, values,
+											read_only, what);
+
+	return text ? viper_json_parse(text, strlen(text)) : NULL;
 }

@@ -67,4 +67,13 @@ extern json_t *viper_spi_json_value(const char *sql, int nargs, Oid *argtypes,
 									Datum *values, bool read_only,
 									const char *what);
 
+/*
+ * The same query's first column as text (its type's output function),
+ * palloc'd in SPI's current context; NULL when there is no row or the
+ * value is SQL NULL.
+ */
+extern char *viper_spi_text_value(const char *sql, int nargs, Oid *argtypes,
+								  Datum *values, bool read_only,
+								  const char *what);
+
 #endif							/* VIPER_SPI_JSON_H */

@@ -53,15 +53,6 @@ PG_FUNCTION_INFO_V1(viper_update);
 PG_FUNCTION_INFO_V1(viper_bulk_update);
 PG_FUNCTION_INFO_V1(viper_delete);
 
-static void
-raise_oom(void)
-{
-	vc_error	err;
-
-	vc_error_set(&err, VC_ERR_OUT_OF_MEMORY, "out of memory");
-	viper_pg_raise(&err);
-}
-
 /*
  * The primary key of a result tuple as JSON, read from the column core
  * described as the model's pk (a top-level column of a pk field). Numbers
@@ -93,7 +84,7 @@ tuple_pk(const vc_compiled *c, HeapTuple tup, TupleDesc td,
 			j = json_string(text);
 		}
 		if (j == NULL)
-			raise_oom();
+			viper_pg_oom();
 		return viper_json_guard(j, callctx);
 	}
 	return NULL;
@@ -103,10 +94,6 @@ viper_write_row
 viper_write_exec_row(const vc_compiled *c, MemoryContext callctx, bool *more)
 {
 	viper_write_row r;
-	viper_row_writer *w;
-	MemoryContext oldctx;
-	HeapTuple	tup;
-	TupleDesc	td;
 
 	memset(&r, 0, sizeof(r));
 	viper_engine_exec(c, false, 0);
@@ -114,14 +101,9 @@ viper_write_exec_row(const vc_compiled *c, MemoryContext callctx, bool *more)
 		*more = SPI_processed > 1;
 	if (SPI_processed == 0 || SPI_tuptable == NULL)
 		return r;
-	tup = SPI_tuptable->vals[0];
-	td = SPI_tuptable->tupdesc;
-	w = viper_row_writer_new(c, td);
 	/* the datum must outlive SPI_finish */
-	oldctx = MemoryContextSwitchTo(callctx);
-	r.jsonb = viper_row_writer_jsonb(w, tup);
-	MemoryContextSwitchTo(oldctx);
-	r.pk = tuple_pk(c, tup, td, callctx);
+	r.jsonb = viper_engine_first_row(c, callctx);
+	r.pk = tuple_pk(c, SPI_tuptable->vals[0], SPI_tuptable->tupdesc, callctx);
 	r.found = true;
 	return r;
 }
@@ -148,7 +130,7 @@ viper_write_notify(const vc_model *m, const char *event, const json_t *pk,
 	/* guarded at once: the palloc below may raise */
 	payload = viper_json_guard(vc_json_object_new(), CurrentMemoryContext);
 	if (payload == NULL)
-		raise_oom();
+		viper_pg_oom();
 	bad |= json_object_set_new(payload, "model", json_string(m->label));
 	bad |= json_object_set_new(payload, "event", json_string(event));
 	if (pk != NULL)
@@ -159,11 +141,11 @@ viper_write_notify(const vc_model *m, const char *event, const json_t *pk,
 		bad |= json_object_set_new(payload, "count", json_integer(count));
 	}
 	if (bad)
-		raise_oom();
+		viper_pg_oom();
 
 	len = json_dumpb(payload, NULL, 0, JSON_COMPACT);
 	if (len == 0)
-		raise_oom();
+		viper_pg_oom();
 	buf = palloc(len);
 	if (json_dumpb(payload, buf, len, JSON_COMPACT) != len)
 		viper_pg_internal("building the viper_events payload", "size changed");
@@ -184,20 +166,29 @@ viper_write_model(const vc_catalog *cat, const char *label)
 	return m;
 }
 
-/*
- * The start every write shares, once its arguments are read: an SPI
- * connection, the pinned catalog, the options.
- */
-static const vc_catalog *
-write_begin(MemoryContext callctx, size_t spec_len, const json_t *spec,
-			vc_query_opts *o)
+Datum
+viper_write_insert(const vc_catalog *cat, const char *label,
+				   const json_t *row, const vc_query_opts *o,
+				   MemoryContext callctx, const char *what)
 {
-	const vc_catalog *cat;
+	MemoryContext oldctx;
+	vc_compiled *c = NULL;
+	vc_error	err;
+	vc_code		rc;
+	viper_write_row r;
 
-	viper_engine_connect();
-	cat = viper_engine_catalog(callctx);
-	viper_engine_opts(o, spec_len, spec);
-	return cat;
+	oldctx = MemoryContextSwitchTo(callctx);
+	rc = vc_compile_insert(&viper_pg_alloc, cat, label, row, false, o, &c, &err);
+	MemoryContextSwitchTo(oldctx);
+	c = viper_engine_compiled(rc, c, &err, callctx);
+	viper_engine_check(c);
+
+	r = viper_write_exec_row(c, callctx, NULL);
+	if (!r.found)
+		viper_pg_internal(what, "the statement returned no row");
+	viper_perm_check_row((const vc_perms *) o->perm_ud, c, VC_PERM_INSERT, r.pk);
+	viper_write_notify(c->model, "insert", r.pk ? r.pk : json_null(), 1);
+	return r.jsonb;
 }
 
 /*
@@ -208,31 +199,17 @@ static Datum
 insert_body(PG_FUNCTION_ARGS)
 {
 	MemoryContext callctx = CurrentMemoryContext;
-	MemoryContext oldctx;
 	char	   *label = viper_engine_label(fcinfo, 0);
 	size_t		len = 0;
 	json_t	   *row = viper_engine_spec(fcinfo, 1, callctx, &len);
 	const vc_catalog *cat;
 	vc_query_opts o;
-	vc_compiled *c = NULL;
-	vc_error	err;
-	vc_code		rc;
-	viper_write_row r;
+	Datum		result;
 
-	cat = write_begin(callctx, len, NULL, &o);
-	oldctx = MemoryContextSwitchTo(callctx);
-	rc = vc_compile_insert(&viper_pg_alloc, cat, label, row, false, &o, &c, &err);
-	MemoryContextSwitchTo(oldctx);
-	c = viper_engine_compiled(rc, c, &err, callctx);
-	viper_engine_check(c);
-
-	r = viper_write_exec_row(c, callctx, NULL);
-	if (!r.found)
-		viper_pg_internal("insert", "the statement returned no row");
-	viper_perm_check_row((const vc_perms *) o.perm_ud, c, VC_PERM_INSERT, r.pk);
-	viper_write_notify(c->model, "insert", r.pk ? r.pk : json_null(), 1);
+	cat = viper_engine_begin(callctx, len, NULL, &o);
+	result = viper_write_insert(cat, label, row, &o, callctx, "insert");
 	SPI_finish();
-	PG_RETURN_DATUM(r.jsonb);
+	PG_RETURN_DATUM(result);
 }
 
 /*
@@ -247,7 +224,7 @@ union_key_count(const json_t *rows)
 	json_t	   *row;
 
 	if (seen == NULL)
-		raise_oom();
+		viper_pg_oom();
 	json_array_foreach(rows, i, row)
 	{
 		const char *key;
@@ -258,7 +235,7 @@ union_key_count(const json_t *rows)
 		json_object_foreach(row, key, v)
 		{
 			if (json_object_set_new(seen, key, json_true()) != 0)
-				raise_oom();
+				viper_pg_oom();
 		}
 	}
 	return json_object_size(seen);
@@ -299,7 +276,7 @@ bulk_create_body(PG_FUNCTION_ARGS)
 	if (batch == 0)
 		batch = 1;
 
-	cat = write_begin(callctx, len, NULL, &o);
+	cat = viper_engine_begin(callctx, len, NULL, &o);
 	if (n == 0)
 	{
 		/* nothing to insert (like Django); the model must still exist */
@@ -354,6 +331,24 @@ run_affecting(const vc_compiled *c, const char *event, const vc_perms *perms)
 	return n;
 }
 
+int64
+viper_write_update(const vc_catalog *cat, const char *label,
+				   const json_t *spec, const json_t *changes,
+				   const vc_query_opts *o, MemoryContext callctx)
+{
+	MemoryContext oldctx;
+	vc_compiled *c = NULL;
+	vc_error	err;
+	vc_code		rc;
+
+	oldctx = MemoryContextSwitchTo(callctx);
+	rc = vc_compile_update(&viper_pg_alloc, cat, label, spec, changes, o, &c,
+						   &err);
+	MemoryContextSwitchTo(oldctx);
+	c = viper_engine_compiled(rc, c, &err, callctx);
+	return run_affecting(c, "update", (const vc_perms *) o->perm_ud);
+}
+
 /*
  * viper.update(model text, spec jsonb, changes jsonb) → bigint: rows
  * updated. changes may hold F expressions ({"$f": ...}, $add ...).
@@ -362,7 +357,6 @@ static Datum
 update_body(PG_FUNCTION_ARGS)
 {
 	MemoryContext callctx = CurrentMemoryContext;
-	MemoryContext oldctx;
 	char	   *label = viper_engine_label(fcinfo, 0);
 	size_t		len = 0;
 	size_t		len2 = 0;
@@ -370,18 +364,10 @@ update_body(PG_FUNCTION_ARGS)
 	json_t	   *changes = viper_engine_spec(fcinfo, 2, callctx, &len2);
 	const vc_catalog *cat;
 	vc_query_opts o;
-	vc_compiled *c = NULL;
-	vc_error	err;
-	vc_code		rc;
 	int64		n;
 
-	cat = write_begin(callctx, len, spec, &o);
-	oldctx = MemoryContextSwitchTo(callctx);
-	rc = vc_compile_update(&viper_pg_alloc, cat, label, spec, changes, &o, &c,
-						   &err);
-	MemoryContextSwitchTo(oldctx);
-	c = viper_engine_compiled(rc, c, &err, callctx);
-	n = run_affecting(c, "update", (const vc_perms *) o.perm_ud);
+	cat = viper_engine_begin(callctx, len, spec, &o);
+	n = viper_write_update(cat, label, spec, changes, &o, callctx);
 	SPI_finish();
 	PG_RETURN_INT64(n);
 }
@@ -402,7 +388,7 @@ delete_body(PG_FUNCTION_ARGS)
 	vc_code		rc;
 	int64		n;
 
-	cat = write_begin(callctx, len, spec, &o);
+	cat = viper_engine_begin(callctx, len, spec, &o);
 	oldctx = MemoryContextSwitchTo(callctx);
 	rc = vc_compile_delete(&viper_pg_alloc, cat, label, spec, &o, &c, &err);
 	MemoryContextSwitchTo(oldctx);
@@ -425,7 +411,7 @@ text_array_json(ArrayType *arr, MemoryContext callctx)
 	deconstruct_array(arr, TEXTOID, -1, false, TYPALIGN_INT, &elems, &nulls, &n);
 	out = viper_json_guard(json_array(), callctx);
 	if (out == NULL)
-		raise_oom();
+		viper_pg_oom();
 	for (i = 0; i < n; i++)
 	{
 		json_t	   *v;
@@ -438,10 +424,10 @@ text_array_json(ArrayType *arr, MemoryContext callctx)
 
 			v = json_string(s);
 			if (v == NULL)
-				raise_oom();
+				viper_pg_oom();
 		}
 		if (json_array_append_new(out, v) != 0)
-			raise_oom();
+			viper_pg_oom();
 	}
 	return out;
 }
@@ -466,7 +452,7 @@ bulk_update_body(PG_FUNCTION_ARGS)
 	vc_code		rc;
 	int64		n;
 
-	cat = write_begin(callctx, len, NULL, &o);
+	cat = viper_engine_begin(callctx, len, NULL, &o);
 	oldctx = MemoryContextSwitchTo(callctx);
 	rc = vc_compile_bulk_update(&viper_pg_alloc, cat, label, rows, fields, &o,
 								&c, &err);

@@ -2,8 +2,8 @@
  * writes.h — what the write functions of the PostgreSQL host share
  * (writes.c: insert, bulk_create, update, bulk_update, delete;
  * writes_extra.c: get_or_create, update_or_create, m2m_*, *_single):
- * compiling a write against the cached catalog, running a statement that
- * returns the stored row, and the viper_events notification.
+ * running a statement that returns the stored row, the one-row insert
+ * and the update both files use, and the viper_events notification.
  *
  * Memory: every helper allocates what it returns in the caller's memory
  * context callctx (the function call's context), never in SPI's, so the
@@ -58,6 +58,26 @@ extern int64 viper_write_exec_count(const vc_compiled *c);
  */
 extern void viper_write_notify(const vc_model *m, const char *event,
 							   const json_t *pk, int64 count);
+
+/*
+ * Compile (in callctx) and run the INSERT of one row object with options
+ * o, check the new row against the insert grants, notify, and return the
+ * stored row as jsonb (in callctx). what names the function in the
+ * internal error of a statement that returned no row. Needs SPI.
+ */
+extern Datum viper_write_insert(const vc_catalog *cat, const char *label,
+								const json_t *row, const vc_query_opts *o,
+								MemoryContext callctx, const char *what);
+
+/*
+ * Compile (in callctx) and run the UPDATE of spec's rows (spec NULL: all)
+ * with changes: viper_engine_check, the new rows checked against the
+ * update grants, max_affected enforced (the error rolls the statement
+ * back), notify. Returns the rows updated. Needs SPI.
+ */
+extern int64 viper_write_update(const vc_catalog *cat, const char *label,
+								const json_t *spec, const json_t *changes,
+								const vc_query_opts *o, MemoryContext callctx);
 
 /*
  * The model label argument resolved against the catalog, for checks that

@@ -60,27 +60,6 @@ PG_FUNCTION_INFO_V1(viper_create_single);
 PG_FUNCTION_INFO_V1(viper_update_single);
 PG_FUNCTION_INFO_V1(viper_get_or_create_single);
 
-static void
-raise_oom_extra(void)
-{
-	vc_error	err;
-
-	vc_error_set(&err, VC_ERR_OUT_OF_MEMORY, "out of memory");
-	viper_pg_raise(&err);
-}
-
-/* SPI connection, pinned catalog and options (arguments already read). */
-static const vc_catalog *
-extra_begin(MemoryContext callctx, size_t spec_len, vc_query_opts *o)
-{
-	const vc_catalog *cat;
-
-	viper_engine_connect();
-	cat = viper_engine_catalog(callctx);
-	viper_engine_opts(o, spec_len, NULL);
-	return cat;
-}
-
 /* The model of label, which must be a single model (22023 otherwise). */
 static const vc_model *
 single_model(const vc_catalog *cat, const char *label)
@@ -187,15 +166,15 @@ goc_insert(const vc_goc *g, const goc_args *args, MemoryContext callctx)
 		return g->insert;
 	row = viper_json_guard(vc_json_object_new(), callctx);
 	if (row == NULL)
-		raise_oom_extra();
+		viper_pg_oom();
 	json_object_foreach((json_t *) args->lookup, key, v)
 	{
 		if (strstr(key, "__") == NULL && json_object_set(row, key, v) != 0)
-			raise_oom_extra();
+			viper_pg_oom();
 	}
 	if (args->defaults != NULL && json_is_object(args->defaults) &&
 		json_object_update(row, (json_t *) args->defaults) != 0)
-		raise_oom_extra();
+		viper_pg_oom();
 	oldctx = MemoryContextSwitchTo(callctx);
 	rc = vc_compile_insert(&viper_pg_alloc, args->cat, args->label, row,
 						   g->on_conflict, args->o, &c, &err);
@@ -270,6 +249,27 @@ goc_compile(const vc_catalog *cat, const char *label, const json_t *lookup,
 	viper_engine_goc_guard(g, callctx);
 }
 
+/*
+ * Compile the protocol for (label, lookup, defaults) and run it: the row,
+ * *created saying whether it is new.
+ */
+static viper_write_row
+goc_call(const vc_catalog *cat, const char *label, const json_t *lookup,
+		 const json_t *defaults, bool update, const vc_query_opts *o,
+		 MemoryContext callctx, const char *what, bool *created)
+{
+	vc_goc		g;
+	goc_args	args;
+
+	goc_compile(cat, label, lookup, defaults, update, o, callctx, &g);
+	args.cat = cat;
+	args.label = label;
+	args.lookup = lookup;
+	args.defaults = defaults;
+	args.o = o;
+	return goc_run(&g, &args, callctx, what, created);
+}
+
 /* Shared body of get_or_create and update_or_create: one (row, created). */
 static Datum
 goc_function(FunctionCallInfo fcinfo, bool update)
@@ -284,23 +284,15 @@ goc_function(FunctionCallInfo fcinfo, bool update)
 	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	const vc_catalog *cat;
 	vc_query_opts o;
-	vc_goc		g;
 	viper_write_row r;
 	bool		created;
 	Datum		values[2];
 	bool		nulls[2] = {false, false};
 
-	goc_args	args;
-
 	InitMaterializedSRF(fcinfo, 0);
-	cat = extra_begin(callctx, len + len2, &o);
-	goc_compile(cat, label, lookup, defaults, update, &o, callctx, &g);
-	args.cat = cat;
-	args.label = label;
-	args.lookup = lookup;
-	args.defaults = defaults;
-	args.o = &o;
-	r = goc_run(&g, &args, callctx, what, &created);
+	cat = viper_engine_begin(callctx, len + len2, NULL, &o);
+	r = goc_call(cat, label, lookup, defaults, update, &o, callctx, what,
+				 &created);
 	SPI_finish();
 
 	values[0] = r.jsonb;
@@ -357,7 +349,7 @@ m2m_function(FunctionCallInfo fcinfo, vc_m2m_op op)
 
 	/* core fills at most two statements (set: delete, then add) */
 	list = MemoryContextAllocZero(callctx, 2 * sizeof(vc_compiled *));
-	cat = extra_begin(callctx, 0, &o);
+	cat = viper_engine_begin(callctx, 0, NULL, &o);
 	oldctx = MemoryContextSwitchTo(callctx);
 	rc = vc_compile_m2m(&viper_pg_alloc, cat, label, op, pk, field, pks, &o,
 						list, &n, &err);
@@ -407,12 +399,7 @@ limit_one_spec(MemoryContext ctx)
 	json_t	   *spec = viper_json_guard(vc_json_object_new(), ctx);
 
 	if (spec == NULL || json_object_set_new(spec, "limit", json_integer(1)) != 0)
-	{
-		vc_error	err;
-
-		vc_error_set(&err, VC_ERR_OUT_OF_MEMORY, "out of memory");
-		viper_pg_raise(&err);
-	}
+		viper_pg_oom();
 	return spec;
 }
 
@@ -430,10 +417,9 @@ get_single_body(PG_FUNCTION_ARGS)
 	vc_compiled *c = NULL;
 	vc_error	err;
 	vc_code		rc;
-	viper_row_writer *w;
 	Datum		result;
 
-	cat = extra_begin(callctx, 0, &o);
+	cat = viper_engine_begin(callctx, 0, NULL, &o);
 	m = single_model(cat, label);
 	oldctx = MemoryContextSwitchTo(callctx);
 	rc = vc_compile_query(&viper_pg_alloc, cat, label, spec, &o, &c, &err);
@@ -448,10 +434,7 @@ get_single_body(PG_FUNCTION_ARGS)
 		vc_error_hint(&err, "Create it with viper.create_single or viper.get_or_create_single.");
 		viper_pg_raise(&err);
 	}
-	w = viper_row_writer_new(c, SPI_tuptable->tupdesc);
-	oldctx = MemoryContextSwitchTo(callctx);
-	result = viper_row_writer_jsonb(w, SPI_tuptable->vals[0]);
-	MemoryContextSwitchTo(oldctx);
+	result = viper_engine_first_row(c, callctx);
 	SPI_finish();
 	PG_RETURN_DATUM(result);
 }
@@ -464,31 +447,18 @@ static Datum
 create_single_body(PG_FUNCTION_ARGS)
 {
 	MemoryContext callctx = CurrentMemoryContext;
-	MemoryContext oldctx;
 	char	   *label = viper_engine_label(fcinfo, 0);
 	size_t		len = 0;
 	json_t	   *row = viper_engine_spec(fcinfo, 1, callctx, &len);
 	const vc_catalog *cat;
 	vc_query_opts o;
-	vc_compiled *c = NULL;
-	vc_error	err;
-	vc_code		rc;
-	viper_write_row r;
+	Datum		result;
 
-	cat = extra_begin(callctx, len, &o);
+	cat = viper_engine_begin(callctx, len, NULL, &o);
 	single_model(cat, label);
-	oldctx = MemoryContextSwitchTo(callctx);
-	rc = vc_compile_insert(&viper_pg_alloc, cat, label, row, false, &o, &c, &err);
-	MemoryContextSwitchTo(oldctx);
-	c = viper_engine_compiled(rc, c, &err, callctx);
-	viper_engine_check(c);
-	r = viper_write_exec_row(c, callctx, NULL);
-	if (!r.found)
-		viper_pg_internal("create_single", "the statement returned no row");
-	viper_perm_check_row((const vc_perms *) o.perm_ud, c, VC_PERM_INSERT, r.pk);
-	viper_write_notify(c->model, "insert", r.pk ? r.pk : json_null(), 1);
+	result = viper_write_insert(cat, label, row, &o, callctx, "create_single");
 	SPI_finish();
-	PG_RETURN_DATUM(r.jsonb);
+	PG_RETURN_DATUM(result);
 }
 
 /*
@@ -499,27 +469,17 @@ static Datum
 update_single_body(PG_FUNCTION_ARGS)
 {
 	MemoryContext callctx = CurrentMemoryContext;
-	MemoryContext oldctx;
 	char	   *label = viper_engine_label(fcinfo, 0);
 	size_t		len = 0;
 	json_t	   *changes = viper_engine_spec(fcinfo, 1, callctx, &len);
 	const vc_catalog *cat;
 	vc_query_opts o;
-	vc_compiled *c = NULL;
-	vc_error	err;
-	vc_code		rc;
 	int64		n;
 
-	cat = extra_begin(callctx, len, &o);
+	cat = viper_engine_begin(callctx, len, NULL, &o);
 	single_model(cat, label);
-	oldctx = MemoryContextSwitchTo(callctx);
-	rc = vc_compile_update(&viper_pg_alloc, cat, label, NULL, changes, &o, &c,
-						   &err);
-	MemoryContextSwitchTo(oldctx);
-	c = viper_engine_compiled(rc, c, &err, callctx);
-	viper_engine_check(c);
-	n = viper_perm_exec_checked((const vc_perms *) o.perm_ud, c, VC_PERM_UPDATE);
-	viper_write_notify(c->model, "update", NULL, n);
+	/* no spec: the one row, no max_affected */
+	n = viper_write_update(cat, label, NULL, changes, &o, callctx);
 	SPI_finish();
 	PG_RETURN_INT64(n);
 }
@@ -539,27 +499,15 @@ get_or_create_single_body(PG_FUNCTION_ARGS)
 	json_t	   *lookup = viper_json_guard(vc_json_object_new(), callctx);
 	const vc_catalog *cat;
 	vc_query_opts o;
-	vc_goc		g;
-	goc_args	args;
 	viper_write_row r;
 	bool		created;
 
 	if (lookup == NULL)
-	{
-		vc_error	err;
-
-		vc_error_set(&err, VC_ERR_OUT_OF_MEMORY, "out of memory");
-		viper_pg_raise(&err);
-	}
-	cat = extra_begin(callctx, len, &o);
+		viper_pg_oom();
+	cat = viper_engine_begin(callctx, len, NULL, &o);
 	single_model(cat, label);
-	goc_compile(cat, label, lookup, defaults, false, &o, callctx, &g);
-	args.cat = cat;
-	args.label = label;
-	args.lookup = lookup;
-	args.defaults = defaults;
-	args.o = &o;
-	r = goc_run(&g, &args, callctx, "get_or_create_single", &created);
+	r = goc_call(cat, label, lookup, defaults, false, &o, callctx,
+				 "get_or_create_single", &created);
 	SPI_finish();
 	PG_RETURN_DATUM(r.jsonb);
 }

@@ -60,7 +60,7 @@ typedef struct cache_slot
 {
 	char	   *sql;			/* NULL: free slot */
 	size_t		len;
-	uint32_t	hash;
+	uint64_t	hash;			/* sql_hash64: a cheap first test before memcmp */
 	sqlite3_stmt *st;
 	int64_t		cookie;			/* schema cookie of the last strict prepare */
 	int			reprep;			/* SQLITE_STMTSTATUS_REPREPARE seen then */
@@ -313,22 +313,8 @@ prepare_strict(sqlite3 *db, const char *sql, size_t len, sqlite3_stmt **st)
 	return rc;
 }
 
-/* FNV-1a over the SQL text: a cheap first test before strcmp. */
-static uint32_t
-sql_hash(const char *s, size_t len)
-{
-	uint32_t	h = 2166136261u;
-	size_t		i;
-
-	for (i = 0; i < len; i++)
-	{
-		h ^= (unsigned char) s[i];
-		h *= 16777619u;
-	}
-	return h;
-}
-
-/* FNV-1a, 64 bits, never 0: the key of the validated set. */
+/* FNV-1a, 64 bits, never 0: the key of the validated set, and the
+ * cache slots' first test before memcmp. */
 static uint64_t
 sql_hash64(const char *s, size_t len)
 {
@@ -403,7 +389,7 @@ static int
 stmt_acquire(viper_engine *e, const char *sql, size_t len, bool strict,
 			 sqlite3_stmt **st, int *slot, int64_t *cookie, int *reprep)
 {
-	uint32_t	h = sql_hash(sql, len);
+	uint64_t	h = sql_hash64(sql, len);
 	int			i;
 	int			victim = -1;
 	int			rc;
@@ -438,10 +424,10 @@ stmt_acquire(viper_engine *e, const char *sql, size_t len, bool strict,
 		vc_error_clear(&ignored);
 		if (read_cookie(e, &ck, &ignored) != VC_OK)
 			ck = -1;
-		if (validated_has(e, sql, len, ck))
-			rc = sqlite3_prepare_v3(e->db, sql, (int) len,
-									SQLITE_PREPARE_PERSISTENT, st, NULL);
-		else if ((rc = prepare_strict(e->db, sql, len, st)) == SQLITE_OK)
+	}
+	if (strict && !validated_has(e, sql, len, ck))
+	{
+		if ((rc = prepare_strict(e->db, sql, len, st)) == SQLITE_OK)
 			validated_add(e, sql, len, ck);
 	}
 	else
@@ -1141,15 +1127,43 @@ viper_engine_json_arg(sqlite3_value *v, const char *what, json_t **out,
 /* The settings viper_set knows. */
 static const char *const settings[] = {"max_query_rows"};
 
-static vc_code
-unknown_setting(const char *name, vc_error *err)
+/*
+ * The engine, once argv[0] names a setting viper_set knows; NULL after
+ * the result is set. A NULL name is an error for viper_set (null_error)
+ * and gives NULL for viper_setting.
+ */
+static viper_engine *
+setting_engine(sqlite3_context *ctx, sqlite3_value **argv, bool null_error)
 {
+	viper_engine *e;
+	const char *name;
 	char		echo[VC_ECHO_BUFSZ];
+	vc_error	err;
 
-	vc_error_set(err, VC_ERR_INVALID_PARAM, "unknown setting \"%s\"",
-				 vc_echo(echo, sizeof(echo), name, strlen(name)));
-	vc_error_hint(err, "Settings: %s.", settings[0]);
-	return VC_ERR_INVALID_PARAM;
+	vc_error_clear(&err);
+	if ((e = viper_engine_ctx(ctx, &err)) == NULL)
+	{
+		viper_sqlite_raise(ctx, &err);
+		return NULL;
+	}
+	name = (const char *) sqlite3_value_text(argv[0]);
+	if (name == NULL && !null_error)
+	{
+		sqlite3_result_null(ctx);
+		return NULL;
+	}
+	if (name == NULL)
+		vc_error_set(&err, VC_ERR_INVALID_PARAM, "setting name must not be NULL");
+	else if (strcmp(name, "max_query_rows") != 0)
+	{
+		vc_error_set(&err, VC_ERR_INVALID_PARAM, "unknown setting \"%s\"",
+					 vc_echo(echo, sizeof(echo), name, strlen(name)));
+		vc_error_hint(&err, "Settings: %s.", settings[0]);
+	}
+	else
+		return e;
+	viper_sqlite_raise(ctx, &err);
+	return NULL;
 }
 
 /* viper_set(name, value) → the new value; per connection */
@@ -1157,30 +1171,13 @@ void
 viper_sqlite_set(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
 	viper_engine *e;
-	const char *name;
 	vc_error	err;
 	int64_t		n;
 
 	(void) argc;
+	if ((e = setting_engine(ctx, argv, true)) == NULL)
+		return;
 	vc_error_clear(&err);
-	if ((e = viper_engine_ctx(ctx, &err)) == NULL)
-	{
-		viper_sqlite_raise(ctx, &err);
-		return;
-	}
-	name = (const char *) sqlite3_value_text(argv[0]);
-	if (name == NULL)
-	{
-		vc_error_set(&err, VC_ERR_INVALID_PARAM, "setting name must not be NULL");
-		viper_sqlite_raise(ctx, &err);
-		return;
-	}
-	if (strcmp(name, "max_query_rows") != 0)
-	{
-		unknown_setting(name, &err);
-		viper_sqlite_raise(ctx, &err);
-		return;
-	}
 	/* an integer, or text holding one (like SET viper.max_query_rows = '5') */
 	if (sqlite3_value_numeric_type(argv[1]) != SQLITE_INTEGER)
 	{
@@ -1207,27 +1204,8 @@ void
 viper_sqlite_setting(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
 	viper_engine *e;
-	const char *name;
-	vc_error	err;
 
 	(void) argc;
-	vc_error_clear(&err);
-	if ((e = viper_engine_ctx(ctx, &err)) == NULL)
-	{
-		viper_sqlite_raise(ctx, &err);
-		return;
-	}
-	name = (const char *) sqlite3_value_text(argv[0]);
-	if (name == NULL)
-	{
-		sqlite3_result_null(ctx);
-		return;
-	}
-	if (strcmp(name, "max_query_rows") != 0)
-	{
-		unknown_setting(name, &err);
-		viper_sqlite_raise(ctx, &err);
-		return;
-	}
-	sqlite3_result_int64(ctx, e->max_query_rows);
+	if ((e = setting_engine(ctx, argv, false)) != NULL)
+		sqlite3_result_int64(ctx, e->max_query_rows);
 }

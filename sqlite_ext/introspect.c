@@ -587,23 +587,19 @@ read_columns(intro *in, json_t *cols)
 	return code;
 }
 
-/* The columns of index `name` (null entries for expressions). */
+/* Append the first column of every row of sql (?1 = a) to out. */
 static vc_code
-index_columns(intro *in, const char *name, json_t **out)
+read_names(intro *in, const char *sql, const char *a, json_t *out)
 {
 	sqlite3_stmt *st = NULL;
-	json_t	   *cols = json_array();
 	int			rc;
 	vc_code		code = VC_OK;
 
-	if (cols == NULL)
-		return oom(in);
-	rc = prep(in, "SELECT name FROM pragma_index_info(?1, 'main') ORDER BY seqno",
-			  name, NULL, &st);
+	rc = prep(in, sql, a, NULL, &st);
 	while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW)
 	{
 		rc = SQLITE_OK;
-		if (json_array_append_new(cols, text_or_null(st, 0)) != 0)
+		if (json_array_append_new(out, text_or_null(st, 0)) != 0)
 		{
 			code = oom(in);
 			break;
@@ -612,6 +608,20 @@ index_columns(intro *in, const char *name, json_t **out)
 	if (code == VC_OK && rc != SQLITE_DONE)
 		code = db_fail(in, rc);
 	sqlite3_finalize(st);
+	return code;
+}
+
+/* The columns of index `name` (null entries for expressions). */
+static vc_code
+index_columns(intro *in, const char *name, json_t **out)
+{
+	json_t	   *cols = json_array();
+	vc_code		code;
+
+	if (cols == NULL)
+		return oom(in);
+	code = read_names(in, "SELECT name FROM pragma_index_info(?1, 'main')"
+					  " ORDER BY seqno", name, cols);
 	if (code != VC_OK)
 	{
 		json_decref(cols);
@@ -702,25 +712,8 @@ same_columns(const json_t *a, const json_t *b)
 static vc_code
 parent_key(intro *in, const char *t, json_t *out)
 {
-	sqlite3_stmt *st = NULL;
-	int			rc;
-	vc_code		code = VC_OK;
-
-	rc = prep(in, "SELECT name FROM pragma_table_info(?1, 'main')"
-			  " WHERE pk > 0 ORDER BY pk", t, NULL, &st);
-	while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW)
-	{
-		rc = SQLITE_OK;
-		if (json_array_append_new(out, text_or_null(st, 0)) != 0)
-		{
-			code = oom(in);
-			break;
-		}
-	}
-	if (code == VC_OK && rc != SQLITE_DONE)
-		code = db_fail(in, rc);
-	sqlite3_finalize(st);
-	return code;
+	return read_names(in, "SELECT name FROM pragma_table_info(?1, 'main')"
+					  " WHERE pk > 0 ORDER BY pk", t, out);
 }
 
 /*
@@ -822,27 +815,10 @@ read_foreign_keys(intro *in, const json_t *fk_names, json_t *fks)
 static vc_code
 read_triggers(intro *in, json_t *triggers)
 {
-	sqlite3_stmt *st = NULL;
-	int			rc;
-	vc_code		code = VC_OK;
-
-	rc = prep(in,
-			  "SELECT name FROM main.sqlite_master"
-			  " WHERE type = 'trigger' AND tbl_name = ?1 COLLATE NOCASE"
-			  " ORDER BY name", in->table, NULL, &st);
-	while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW)
-	{
-		rc = SQLITE_OK;
-		if (json_array_append_new(triggers, text_or_null(st, 0)) != 0)
-		{
-			code = oom(in);
-			break;
-		}
-	}
-	if (code == VC_OK && rc != SQLITE_DONE)
-		code = db_fail(in, rc);
-	sqlite3_finalize(st);
-	return code;
+	return read_names(in,
+					  "SELECT name FROM main.sqlite_master"
+					  " WHERE type = 'trigger' AND tbl_name = ?1 COLLATE NOCASE"
+					  " ORDER BY name", in->table, triggers);
 }
 
 vc_code

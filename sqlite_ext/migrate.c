@@ -136,19 +136,23 @@ read_args(int argc, sqlite3_value **argv, json_t **schemas, json_t **options,
 	return VC_OK;
 }
 
-/* Hand the rows to SQLite as compact JSON text. */
+/* Finish plan and migrate: raise err when code is an error, else hand the
+ * rows to SQLite as compact JSON text; rows is released either way. */
 static void
-result_rows(sqlite3_context *ctx, json_t *rows)
+result_rows(sqlite3_context *ctx, json_t *rows, vc_code code, vc_error *err)
 {
-	char	   *text = json_dumps(rows, JSON_COMPACT);
+	char	   *text;
 
-	if (text == NULL)
-	{
+	if (code != VC_OK)
+		viper_sqlite_raise(ctx, err);
+	else if ((text = json_dumps(rows, JSON_COMPACT)) == NULL)
 		sqlite3_result_error_nomem(ctx);
-		return;
+	else
+	{
+		sqlite3_result_text(ctx, text, -1, SQLITE_TRANSIENT);
+		free(text);
 	}
-	sqlite3_result_text(ctx, text, -1, SQLITE_TRANSIENT);
-	free(text);
+	json_decref(rows);
 }
 
 /* viper_plan(schemas[, options]) → JSON array of op rows; applies nothing */
@@ -182,14 +186,7 @@ viper_sqlite_plan(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	vc_plan_free(plan);
 	json_decref(schemas);
 	json_decref(options);
-	if (code != VC_OK)
-	{
-		json_decref(rows);
-		viper_sqlite_raise(ctx, &err);
-		return;
-	}
-	result_rows(ctx, rows);
-	json_decref(rows);
+	result_rows(ctx, rows, code, &err);
 }
 
 /* ---- applying it ---- */
@@ -640,12 +637,5 @@ viper_sqlite_migrate(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 
 	json_decref(schemas);
 	json_decref(options);
-	if (code != VC_OK)
-	{
-		json_decref(rows);
-		viper_sqlite_raise(ctx, &err);
-		return;
-	}
-	result_rows(ctx, rows);
-	json_decref(rows);
+	result_rows(ctx, rows, code, &err);
 }

@@ -41,14 +41,20 @@
 
 /* ---- state ------------------------------------------------------------------ */
 
-void
-viper_sqlite_perm_clear(viper_sqlite_conn *conn)
+static void
+principal_forget(viper_sqlite_conn *conn)
 {
 	sqlite3_free(conn->principal);
 	sqlite3_free(conn->roles);
 	conn->principal = NULL;
 	conn->roles = NULL;
 	conn->principal_txn = false;
+}
+
+void
+viper_sqlite_perm_clear(viper_sqlite_conn *conn)
+{
+	principal_forget(conn);
 	conn->bypass_txn = false;
 }
 
@@ -57,13 +63,7 @@ void
 viper_sqlite_perm_txn_end(viper_sqlite_conn *conn)
 {
 	if (conn->principal_txn)
-	{
-		sqlite3_free(conn->principal);
-		sqlite3_free(conn->roles);
-		conn->principal = NULL;
-		conn->roles = NULL;
-		conn->principal_txn = false;
-	}
+		principal_forget(conn);
 	conn->bypass_txn = false;
 }
 
@@ -162,11 +162,7 @@ viper_sqlite_set_principal(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	if (sqlite3_value_type(argv[0]) == SQLITE_NULL)
 	{
 		/* NULL clears, wherever it is called */
-		viper_sqlite_perm_txn_end(conn);
-		sqlite3_free(conn->principal);
-		sqlite3_free(conn->roles);
-		conn->principal = NULL;
-		conn->roles = NULL;
+		viper_sqlite_perm_clear(conn);
 		sqlite3_result_null(ctx);
 		return;
 	}
@@ -395,34 +391,45 @@ grant_args(sqlite3_context *ctx, int argc, sqlite3_value **argv,
 	return true;
 }
 
+/*
+ * Shared body of grant and revoke: grant_args, then sql run with one
+ * parameter per argument (?2 the lower-case action). Returns false after
+ * raising.
+ */
+static bool
+grant_write(sqlite3_context *ctx, int argc, sqlite3_value **argv,
+			const char *fn, const char *sql)
+{
+	const char *action = NULL;
+	const char *texts[4] = {NULL, NULL, NULL, NULL};
+	vc_error	err;
+	int			i;
+
+	if (!grant_args(ctx, argc, argv, fn, &action))
+		return false;
+	vc_error_clear(&err);
+	for (i = 0; i < argc && i < 4; i++)
+		texts[i] = i == 1 ? action : (const char *) sqlite3_value_text(argv[i]);
+	if (exec_texts(sqlite3_context_db_handle(ctx), sql, texts,
+				   argc < 4 ? argc : 4, &err) != VC_OK)
+	{
+		viper_sqlite_raise(ctx, &err);
+		return false;
+	}
+	return true;
+}
+
 /* viper_grant(model, action, role[, predicate]) → NULL; replaces the
  * predicate of an existing (model, action, role) grant */
 void
 viper_sqlite_grant(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
-	sqlite3    *db = sqlite3_context_db_handle(ctx);
-	const char *action = NULL;
-	const char *texts[4];
-	vc_error	err;
-
-	if (!grant_args(ctx, argc, argv, "grant", &action))
-		return;
-	vc_error_clear(&err);
-	texts[0] = (const char *) sqlite3_value_text(argv[0]);
-	texts[1] = action;
-	texts[2] = (const char *) sqlite3_value_text(argv[2]);
-	texts[3] = argc > 3 ? (const char *) sqlite3_value_text(argv[3]) : NULL;
-	if (exec_texts(db,
-				   "INSERT INTO main.viper_grants (model, action, role, predicate)"
-				   " VALUES (?1, ?2, ?3, ?4)"
-				   " ON CONFLICT (model, action, role)"
-				   " DO UPDATE SET predicate = excluded.predicate",
-				   texts, 4, &err) != VC_OK)
-	{
-		viper_sqlite_raise(ctx, &err);
-		return;
-	}
-	sqlite3_result_null(ctx);
+	if (grant_write(ctx, argc, argv, "grant",
+					"INSERT INTO main.viper_grants (model, action, role, predicate)"
+					" VALUES (?1, ?2, ?3, ?4)"
+					" ON CONFLICT (model, action, role)"
+					" DO UPDATE SET predicate = excluded.predicate"))
+		sqlite3_result_null(ctx);
 }
 
 /* viper_revoke(model, action, role) → 1 when a grant went, 0 when there
@@ -430,24 +437,9 @@ viper_sqlite_grant(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 void
 viper_sqlite_revoke(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
-	sqlite3    *db = sqlite3_context_db_handle(ctx);
-	const char *action = NULL;
-	const char *texts[3];
-	vc_error	err;
-
-	if (!grant_args(ctx, argc, argv, "revoke", &action))
-		return;
-	vc_error_clear(&err);
-	texts[0] = (const char *) sqlite3_value_text(argv[0]);
-	texts[1] = action;
-	texts[2] = (const char *) sqlite3_value_text(argv[2]);
-	if (exec_texts(db,
-				   "DELETE FROM main.viper_grants"
-				   " WHERE model = ?1 AND action = ?2 AND role = ?3",
-				   texts, 3, &err) != VC_OK)
-	{
-		viper_sqlite_raise(ctx, &err);
-		return;
-	}
-	sqlite3_result_int(ctx, sqlite3_changes(db) > 0);
+	if (grant_write(ctx, argc, argv, "revoke",
+					"DELETE FROM main.viper_grants"
+					" WHERE model = ?1 AND action = ?2 AND role = ?3"))
+		sqlite3_result_int(ctx,
+						   sqlite3_changes(sqlite3_context_db_handle(ctx)) > 0);
 }

@@ -65,12 +65,21 @@ arg_cstring(sqlite3_context *ctx, int argc, sqlite3_value **argv, int i,
 	return arg_text(ctx, argv[i], s, &len);
 }
 
-/* Hand text allocated by core to SQLite, which frees it. */
+/*
+ * Set the result: err raised when code is an error, else the text s.
+ * del: SQLITE_TRANSIENT for the checked argument itself (copied),
+ * sqlite3_free for text allocated by core (handed to SQLite, which frees it).
+ */
 static void
-result_owned_text(sqlite3_context *ctx, char *out, size_t outlen)
+result_text(sqlite3_context *ctx, vc_code code, vc_error *err,
+			const char *s, size_t len, sqlite3_destructor_type del)
 {
-	sqlite3_result_text64(ctx, out, (sqlite3_uint64) outlen, sqlite3_free,
-						  SQLITE_UTF8);
+	if (code != VC_OK)
+	{
+		viper_sqlite_raise(ctx, err);
+		return;
+	}
+	sqlite3_result_text64(ctx, s, (sqlite3_uint64) len, del, SQLITE_UTF8);
 }
 
 /* Shared body of validate_identifier and assert_safe_table_name. */
@@ -85,13 +94,8 @@ check_identifier(sqlite3_context *ctx, sqlite3_value *name_arg,
 	if (!arg_text(ctx, name_arg, &name, &len))
 		return;
 	vc_error_clear(&err);
-	if (vc_ident_validate(name, len, description, &err) != VC_OK)
-	{
-		viper_sqlite_raise(ctx, &err);
-		return;
-	}
-	sqlite3_result_text64(ctx, name, (sqlite3_uint64) len, SQLITE_TRANSIENT,
-						  SQLITE_UTF8);
+	result_text(ctx, vc_ident_validate(name, len, description, &err), &err,
+				name, len, SQLITE_TRANSIENT);
 }
 
 /* viper_validate_identifier(name[, description = 'identifier']) */
@@ -126,9 +130,10 @@ viper_sqlite_quote_identifier(sqlite3_context *ctx, int argc,
 	vc_dialect	dialect = VC_DIALECT_POSTGRESQL;
 	const char *name;
 	size_t		len;
-	char	   *out;
-	size_t		outlen;
+	char	   *out = NULL;
+	size_t		outlen = 0;
 	vc_error	err;
+	vc_code		code;
 
 	if (strict_null(ctx, argc, argv))
 		return;
@@ -148,13 +153,9 @@ viper_sqlite_quote_identifier(sqlite3_context *ctx, int argc,
 	}
 	if (!arg_text(ctx, argv[0], &name, &len))
 		return;
-	if (vc_ident_quote(&viper_sqlite_alloc, name, len, dialect, &out, &outlen,
-					   &err) != VC_OK)
-	{
-		viper_sqlite_raise(ctx, &err);
-		return;
-	}
-	result_owned_text(ctx, out, outlen);
+	code = vc_ident_quote(&viper_sqlite_alloc, name, len, dialect, &out,
+						  &outlen, &err);
+	result_text(ctx, code, &err, out, outlen, sqlite3_free);
 }
 
 /*
@@ -183,36 +184,40 @@ viper_sqlite_validate_sql_expression(sqlite3_context *ctx, int argc,
 		!arg_text(ctx, argv[0], &expr, &len))
 		return;
 	vc_error_clear(&err);
-	if (vc_expr_validate(expr, len, NULL, 0, field_name, context, 0,
-						 &err) != VC_OK)
-	{
-		viper_sqlite_raise(ctx, &err);
+	result_text(ctx, vc_expr_validate(expr, len, NULL, 0, field_name,
+									  context, 0, &err),
+				&err, expr, len, SQLITE_TRANSIENT);
+}
+
+/* A core function that rewrites one text into a new allocation. */
+typedef vc_code (*text_rewrite_fn) (const vc_alloc *a, const char *s,
+									size_t len, char **out, size_t *outlen,
+									vc_error *err);
+
+/* Shared body of escape_like and mask_url: strict (value) → rewritten text */
+static void
+rewrite_text(sqlite3_context *ctx, int argc, sqlite3_value **argv,
+			 text_rewrite_fn fn)
+{
+	const char *s;
+	size_t		len;
+	char	   *out = NULL;
+	size_t		outlen = 0;
+	vc_error	err;
+	vc_code		code;
+
+	if (strict_null(ctx, argc, argv) || !arg_text(ctx, argv[0], &s, &len))
 		return;
-	}
-	sqlite3_result_text64(ctx, expr, (sqlite3_uint64) len, SQLITE_TRANSIENT,
-						  SQLITE_UTF8);
+	vc_error_clear(&err);
+	code = fn(&viper_sqlite_alloc, s, len, &out, &outlen, &err);
+	result_text(ctx, code, &err, out, outlen, sqlite3_free);
 }
 
 /* viper_escape_like(value) */
 void
 viper_sqlite_escape_like(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
-	const char *s;
-	size_t		len;
-	char	   *out;
-	size_t		outlen;
-	vc_error	err;
-
-	if (strict_null(ctx, argc, argv) || !arg_text(ctx, argv[0], &s, &len))
-		return;
-	vc_error_clear(&err);
-	if (vc_like_escape(&viper_sqlite_alloc, s, len, &out, &outlen,
-					   &err) != VC_OK)
-	{
-		viper_sqlite_raise(ctx, &err);
-		return;
-	}
-	result_owned_text(ctx, out, outlen);
+	rewrite_text(ctx, argc, argv, vc_like_escape);
 }
 
 /* viper_validate_regex_pattern(pattern) — returns pattern unchanged */
@@ -227,13 +232,8 @@ viper_sqlite_validate_regex_pattern(sqlite3_context *ctx, int argc,
 	if (strict_null(ctx, argc, argv) || !arg_text(ctx, argv[0], &s, &len))
 		return;
 	vc_error_clear(&err);
-	if (vc_regex_validate(s, len, &err) != VC_OK)
-	{
-		viper_sqlite_raise(ctx, &err);
-		return;
-	}
-	sqlite3_result_text64(ctx, s, (sqlite3_uint64) len, SQLITE_TRANSIENT,
-						  SQLITE_UTF8);
+	result_text(ctx, vc_regex_validate(s, len, &err), &err, s, len,
+				SQLITE_TRANSIENT);
 }
 
 /* viper_validate_on_delete(action) — the normalised upper-case action */
@@ -262,20 +262,5 @@ viper_sqlite_validate_on_delete(sqlite3_context *ctx, int argc,
 void
 viper_sqlite_mask_url(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
-	const char *s;
-	size_t		len;
-	char	   *out;
-	size_t		outlen;
-	vc_error	err;
-
-	if (strict_null(ctx, argc, argv) || !arg_text(ctx, argv[0], &s, &len))
-		return;
-	vc_error_clear(&err);
-	if (vc_url_mask(&viper_sqlite_alloc, s, len, &out, &outlen,
-					&err) != VC_OK)
-	{
-		viper_sqlite_raise(ctx, &err);
-		return;
-	}
-	result_owned_text(ctx, out, outlen);
+	rewrite_text(ctx, argc, argv, vc_url_mask);
 }

@@ -109,6 +109,19 @@ wcall_opts(wcall *w, const json_t *spec)
 	viper_engine_opts(w->e, w->cat, w->spec_len, spec, &w->o);
 }
 
+/* The *_single functions: the call's model must be a single model. */
+static vc_code
+wcall_single(wcall *w)
+{
+	const vc_model *m;
+	vc_code		code;
+
+	if ((code = vc_catalog_find(w->cat->cat, w->label, strlen(w->label), &m,
+								&w->err)) == VC_OK)
+		code = vc_model_check_single(m, &w->err);
+	return code;
+}
+
 /* ---- permission checks of written rows ------------------------------------- */
 
 /* Do rows written to m need viper_engine_check_rows? (Not bypassed:
@@ -348,6 +361,24 @@ exec_row(wcall *w, const vc_compiled *c, bool write, char **text, bool *more,
 	return code;
 }
 
+/*
+ * exec_row of an INSERT or UPDATE (RETURNING the row) whose row is then
+ * checked against the grants of action.
+ */
+static vc_code
+exec_row_checked(wcall *w, const vc_compiled *c, vc_perm_action action,
+				 char **text, sqlite3_value *bind_pk, size_t pk_param)
+{
+	sqlite3_value *pk = NULL;
+	vc_code		code;
+
+	code = exec_row(w, c, true, text, NULL, &pk, bind_pk, pk_param);
+	if (code == VC_OK)
+		code = check_pk(w, c, action, pk);
+	sqlite3_value_free(pk);
+	return code;
+}
+
 static void
 result_json_text(sqlite3_context *ctx, char *text)
 {
@@ -356,20 +387,28 @@ result_json_text(sqlite3_context *ctx, char *text)
 
 /* ---- insert, bulk_create --------------------------------------------------- */
 
-/* viper_insert(model, row) → the stored row */
-void
-viper_sqlite_insert(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+/*
+ * Shared body of insert and create_single (model, row) → the stored row.
+ * single: the model must be a single model (a second row is refused by
+ * its unique key: 23505).
+ */
+static void
+insert_function(sqlite3_context *ctx, int argc, sqlite3_value **argv,
+				bool single)
 {
 	wcall		w;
 	json_t	   *row = NULL;
 	vc_compiled *c = NULL;
 	viper_write_mode mode;
 	char	   *text = NULL;
-	vc_code		code;
+	vc_code		code = VC_OK;
 
 	if (!wcall_begin(&w, ctx, argc, argv, 2))
 		return;
-	if ((code = wcall_json(&w, argv[1], "row", &row)) == VC_OK)
+	if (single)
+		code = wcall_single(&w);
+	if (code == VC_OK &&
+		(code = wcall_json(&w, argv[1], "row", &row)) == VC_OK)
 	{
 		wcall_opts(&w, NULL);
 		code = vc_compile_insert(&viper_sqlite_alloc, w.cat->cat, w.label,
@@ -377,12 +416,7 @@ viper_sqlite_insert(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	}
 	if (code == VC_OK && (code = viper_write_begin(w.e, &mode, &w.err)) == VC_OK)
 	{
-		sqlite3_value *pk = NULL;
-
-		code = exec_row(&w, c, true, &text, NULL, &pk, NULL, 0);
-		if (code == VC_OK)
-			code = check_pk(&w, c, VC_PERM_INSERT, pk);
-		sqlite3_value_free(pk);
+		code = exec_row_checked(&w, c, VC_PERM_INSERT, &text, NULL, 0);
 		code = viper_write_end(w.e, mode, code == VC_OK, &w.err);
 	}
 	if (code == VC_OK && text == NULL)
@@ -394,6 +428,13 @@ viper_sqlite_insert(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	json_decref(row);
 	vc_compiled_free(c);
 	wcall_end(&w, code);
+}
+
+/* viper_insert(model, row) → the stored row */
+void
+viper_sqlite_insert(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	insert_function(ctx, argc, argv, false);
 }
 
 /* viper_bulk_create(model, rows) → rows inserted */
@@ -469,9 +510,14 @@ run_affecting(wcall *w, vc_compiled *c, bool update, int64_t *n)
 	return viper_write_end(w->e, mode, code == VC_OK, &w->err);
 }
 
-/* viper_update(model, spec, changes) → rows updated */
-void
-viper_sqlite_update(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+/*
+ * Shared body of update (model, spec, changes) and update_single (model,
+ * changes) → rows updated. single: no spec (the one row), and the model
+ * must be a single model.
+ */
+static void
+update_function(sqlite3_context *ctx, int argc, sqlite3_value **argv,
+				bool single)
 {
 	wcall		w;
 	json_t	   *spec = NULL;
@@ -480,10 +526,14 @@ viper_sqlite_update(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	int64_t		n = 0;
 	vc_code		code;
 
-	if (!wcall_begin(&w, ctx, argc, argv, 3))
+	if (!wcall_begin(&w, ctx, argc, argv, single ? 2 : 3))
 		return;
-	if ((code = wcall_json(&w, argv[1], "spec", &spec)) == VC_OK &&
-		(code = wcall_json(&w, argv[2], "changes", &changes)) == VC_OK)
+	if (single)
+		code = wcall_single(&w);
+	else
+		code = wcall_json(&w, argv[1], "spec", &spec);
+	if (code == VC_OK &&
+		(code = wcall_json(&w, argv[single ? 1 : 2], "changes", &changes)) == VC_OK)
 	{
 		wcall_opts(&w, spec);
 		code = vc_compile_update(&viper_sqlite_alloc, w.cat->cat, w.label,
@@ -497,6 +547,13 @@ viper_sqlite_update(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 	json_decref(changes);
 	vc_compiled_free(c);
 	wcall_end(&w, code);
+}
+
+/* viper_update(model, spec, changes) → rows updated */
+void
+viper_sqlite_update(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	update_function(ctx, argc, argv, false);
 }
 
 /* viper_delete(model, spec) → rows deleted */
@@ -585,15 +642,12 @@ goc_select(wcall *w, const vc_goc *g, const char *what, char **text,
 static vc_code
 goc_update(wcall *w, const vc_goc *g, sqlite3_value *pk, char **text)
 {
-	sqlite3_value *newpk = NULL;
 	vc_code		code;
 
 	sqlite3_free(*text);
 	*text = NULL;
-	code = exec_row(w, g->update, true, text, NULL, &newpk, pk, g->pk_param);
-	if (code == VC_OK)
-		code = check_pk(w, g->update, VC_PERM_UPDATE, newpk);
-	sqlite3_value_free(newpk);
+	code = exec_row_checked(w, g->update, VC_PERM_UPDATE, text, pk,
+							g->pk_param);
 	if (code == VC_OK && *text == NULL)
 	{
 		vc_error_set(&w->err, VC_ERR_NO_DATA,
@@ -651,12 +705,7 @@ goc_run(wcall *w, const vc_goc *g, const char *what, const json_t *lookup,
 		code = goc_insert_error(w, lookup, defaults);
 	else if (code == VC_OK && *text == NULL)
 	{
-		sqlite3_value *newpk = NULL;
-
-		code = exec_row(w, g->insert, true, text, NULL, &newpk, NULL, 0);
-		if (code == VC_OK)
-			code = check_pk(w, g->insert, VC_PERM_INSERT, newpk);
-		sqlite3_value_free(newpk);
+		code = exec_row_checked(w, g->insert, VC_PERM_INSERT, text, NULL, 0);
 		if (code == VC_OK && *text != NULL)
 		{
 			*created = true;
@@ -705,7 +754,6 @@ goc_function(sqlite3_context *ctx, int argc, sqlite3_value **argv,
 	wcall		w;
 	json_t	   *lookup = NULL;
 	json_t	   *defaults = NULL;
-	const vc_model *m;
 	vc_goc		g;
 	viper_write_mode mode;
 	char	   *text = NULL;
@@ -719,9 +767,7 @@ goc_function(sqlite3_context *ctx, int argc, sqlite3_value **argv,
 		return;
 	if (single)
 	{
-		if ((code = vc_catalog_find(w.cat->cat, w.label, strlen(w.label), &m,
-									&w.err)) == VC_OK &&
-			(code = vc_model_check_single(m, &w.err)) == VC_OK &&
+		if ((code = wcall_single(&w)) == VC_OK &&
 			(lookup = vc_json_object_new()) == NULL)
 			code = vc_error_set(&w.err, VC_ERR_OUT_OF_MEMORY, "out of memory");
 	}
@@ -866,73 +912,12 @@ viper_sqlite_m2m_clear(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 void
 viper_sqlite_create_single(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
-	wcall		w;
-	json_t	   *row = NULL;
-	const vc_model *m;
-	vc_compiled *c = NULL;
-	viper_write_mode mode;
-	char	   *text = NULL;
-	vc_code		code;
-
-	if (!wcall_begin(&w, ctx, argc, argv, 2))
-		return;
-	if ((code = vc_catalog_find(w.cat->cat, w.label, strlen(w.label), &m,
-								&w.err)) == VC_OK &&
-		(code = vc_model_check_single(m, &w.err)) == VC_OK &&
-		(code = wcall_json(&w, argv[1], "row", &row)) == VC_OK)
-	{
-		wcall_opts(&w, NULL);
-		code = vc_compile_insert(&viper_sqlite_alloc, w.cat->cat, w.label,
-								 row, false, &w.o, &c, &w.err);
-	}
-	if (code == VC_OK && (code = viper_write_begin(w.e, &mode, &w.err)) == VC_OK)
-	{
-		sqlite3_value *pk = NULL;
-
-		code = exec_row(&w, c, true, &text, NULL, &pk, NULL, 0);
-		if (code == VC_OK)
-			code = check_pk(&w, c, VC_PERM_INSERT, pk);
-		sqlite3_value_free(pk);
-		code = viper_write_end(w.e, mode, code == VC_OK, &w.err);
-	}
-	if (code == VC_OK && text == NULL)
-		code = vc_error_set(&w.err, VC_ERR_INTERNAL, "insert returned no row");
-	if (code == VC_OK)
-		result_json_text(ctx, text);
-	else
-		sqlite3_free(text);
-	json_decref(row);
-	vc_compiled_free(c);
-	wcall_end(&w, code);
+	insert_function(ctx, argc, argv, true);
 }
 
 /* viper_update_single(model, changes) → rows updated (0 or 1) */
 void
 viper_sqlite_update_single(sqlite3_context *ctx, int argc, sqlite3_value **argv)
 {
-	wcall		w;
-	json_t	   *changes = NULL;
-	const vc_model *m;
-	vc_compiled *c = NULL;
-	int64_t		n = 0;
-	vc_code		code;
-
-	if (!wcall_begin(&w, ctx, argc, argv, 2))
-		return;
-	if ((code = vc_catalog_find(w.cat->cat, w.label, strlen(w.label), &m,
-								&w.err)) == VC_OK &&
-		(code = vc_model_check_single(m, &w.err)) == VC_OK &&
-		(code = wcall_json(&w, argv[1], "changes", &changes)) == VC_OK)
-	{
-		wcall_opts(&w, NULL);
-		code = vc_compile_update(&viper_sqlite_alloc, w.cat->cat, w.label,
-								 NULL, changes, &w.o, &c, &w.err);
-	}
-	if (code == VC_OK)
-		code = run_affecting(&w, c, true, &n);
-	if (code == VC_OK)
-		sqlite3_result_int64(ctx, n);
-	json_decref(changes);
-	vc_compiled_free(c);
-	wcall_end(&w, code);
+	update_function(ctx, argc, argv, true);
 }

@@ -614,6 +614,16 @@ test_err_default_bad_date(void)
 			   "model \"blog.Post\", field \"d\": default is not a date (YYYY-MM-DD)", NULL);
 }
 
+/* an empty string is no date or time (it consumes nothing) */
+static void
+test_err_default_empty_date_time(void)
+{
+	expect_err(POST("{\"name\":\"d\",\"type\":\"DateField\",\"default\":\"\"}"), "22007",
+			   "model \"blog.Post\", field \"d\": default is not a date (YYYY-MM-DD)", NULL);
+	expect_err(POST("{\"name\":\"t\",\"type\":\"TimeField\",\"default\":\"\"}"), "22007",
+			   "model \"blog.Post\", field \"t\": default is not a time (HH:MM[:SS[.ffffff]])", NULL);
+}
+
 static void
 test_err_default_bad_datetime(void)
 {
@@ -1211,6 +1221,7 @@ main(int argc, char **argv)
 	VT_RUN(test_err_long_field_name);
 	VT_RUN(test_err_fk_column_too_long);
 	VT_RUN(test_err_default_wrong_type);
+	VT_RUN(test_err_default_empty_date_time);
 	VT_RUN(test_err_default_bool_wrong_type);
 	VT_RUN(test_err_default_out_of_range);
 	VT_RUN(test_err_default_negative_positive);

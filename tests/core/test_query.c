@@ -1005,6 +1005,10 @@ test_value_errors(void)
 	VT_STREQ(err_of(vc_compile_query, PG, "blog.Author", "{\"where\": {\"joined_on\": \"2024-13-01\"}}", &err),
 			 "model \"blog.Author\", field \"joined_on\": lookup value is not a date (YYYY-MM-DD)");
 	VT_SQLSTATE(&err, "22007");
+	/* an empty string consumes nothing: no time (never a half-set one) */
+	VT_CHECK(strstr(err_of(vc_compile_query, LITE, "blog.SiteSettings", "{\"where\": {\"open_time\": \"\"}}", &err),
+					"open_time") != NULL);
+	VT_SQLSTATE(&err, "22007");
 	VT_STREQ(err_of(vc_compile_query, PG, "blog.SiteSettings", "{\"where\": {\"posts_per_page\": 40000}}", &err),
 			 "model \"blog.SiteSettings\", field \"posts_per_page\": lookup value is out of range for SmallIntegerField");
 	VT_SQLSTATE(&err, "22003");

@@ -188,6 +188,10 @@ test_insert_errors(void)
 	VT_STREQ(ins_sql(PG, "blog.Post", "{\"title\": \"T\", \"slug\": \"t\", \"body\": \"b\", \"author\": 1, \"publish_at\": \"2024-01-01T25:00\"}"),
 			 "model \"blog.Post\", field \"publish_at\": value is not an ISO-8601 date and time (YYYY-MM-DD[THH:MM[:SS[.ffffff]]][Z|+HH:MM])");
 	VT_SQLSTATE(&err, "22007");
+	/* on write an empty time is blank, checked before its format */
+	VT_STREQ(ins_sql(LITE, "blog.SiteSettings", "{\"open_time\": \"\"}"),
+			 "model \"blog.SiteSettings\", field \"open_time\": this field cannot be blank");
+	VT_SQLSTATE(&err, "22023");
 	VT_STREQ(ins_sql(PG, "blog.SiteSettings", "{\"build\": 1e30}"),
 			 "model \"blog.SiteSettings\", field \"build\": value must be an integer for BigIntegerField");
 	VT_STREQ(ins_sql(PG, "blog.SiteSettings", "{\"posts_per_page\": 99999}"),
