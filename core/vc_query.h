@@ -473,6 +473,12 @@ void		vc_goc_free(vc_goc *g);
  * for clear), typed by the target's pk. out must have room for 2
  * statements; *nout says how many were compiled (0 for add/remove of an
  * empty list: nothing to do, result 0). Free with vc_compiled_free_list.
+ * Permissions (o->perm): changing links is an UPDATE of the source row, so
+ * every statement ANDs EXISTS (SELECT 1 FROM <source> AS "t0" WHERE
+ * "t0".pk = <pk> AND <update predicate of t0>); add takes the target keys
+ * from INSERT ... SELECT <pk>, "t1".pk FROM <target> AS "t1" WHERE
+ * "t1".pk IN (...) AND <select predicate of t1>, so a hidden (or missing)
+ * target is not linked. No predicate applied: the plain statements above.
  */
 typedef enum vc_m2m_op
 {

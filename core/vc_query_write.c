@@ -981,6 +981,74 @@ vc_compile_get_or_create(const vc_alloc *a, const vc_catalog *cat,
 
 /* ---- many-to-many ------------------------------------------------------- */
 
+/*
+ * Changing a row's links is an UPDATE of that row (DESIGN §8): with a
+ * permission hook, every junction statement carries
+ * EXISTS (SELECT 1 FROM <source> AS "t0" WHERE "t0".<pk> = <pk> AND
+ * (<update predicate>)), so a principal who may not update the source row
+ * changes no link (0 rows, like update/delete). Added links must point at
+ * rows the principal may read: the INSERT takes its target keys from a
+ * SELECT over the target table filtered by its select predicate (alias
+ * "t1"), so a hidden target is silently not linked, like RLS. Without a
+ * hook (or when no predicate applies) the statements are the plain ones.
+ */
+static void
+m2m_src_exists(qctx *q, vc_buf *sql, size_t pknum, const vc_buf *pred)
+{
+	vc_buf_puts(sql, " AND EXISTS (SELECT 1 FROM ");
+	vc_ident_quote_buf(sql, q->m->table, strlen(q->m->table), q->d);
+	vc_buf_puts(sql, " AS ");
+	vq_alias(q, sql, 0);
+	vc_buf_puts(sql, " WHERE ");
+	vq_colref(q, sql, 0, vq_pk(q->m)->column);
+	vc_buf_puts(sql, " = ");
+	vq_placeholder(q, sql, pknum);
+	vc_buf_puts(sql, " AND ");
+	vq_append_buf(sql, pred);
+	vc_buf_putc(sql, ')');
+}
+
+/* Bind the target keys pks (none null) as parameters; *nums[i] is the
+ * placeholder number of pks[i]. */
+static vc_code
+m2m_keys(qctx *q, const vc_model *target, const json_t *pks, size_t **nums)
+{
+	size_t		i,
+				n = json_array_size(pks);
+	vc_param	p;
+	vc_code		rc;
+
+	*nums = vc_pool_alloc(q->pool, (n ? n : 1) * sizeof(size_t));
+	if (*nums == NULL)
+		return vq_oom(q);
+	for (i = 0; i < n; i++)
+	{
+		const json_t *v = json_array_get(pks, i);
+
+		if (json_is_null(v))
+			return vc_error_set(q->err, VC_ERR_INVALID_PARAM, "m2m target keys cannot be null");
+		if ((rc = vc_value_bind(q->pool, target, vq_pk(target), v, q->d, false,
+								false, "target key", &p, q->err)) != VC_OK ||
+			(rc = vq_param(q, &p, &(*nums)[i])) != VC_OK)
+			return rc;
+	}
+	return VC_OK;
+}
+
+/* "$2, $3": the placeholders of the n target keys. */
+static void
+m2m_key_list(qctx *q, vc_buf *sql, const size_t *nums, size_t n)
+{
+	size_t		i;
+
+	for (i = 0; i < n; i++)
+	{
+		if (i)
+			vc_buf_puts(sql, ", ");
+		vq_placeholder(q, sql, nums[i]);
+	}
+}
+
 static vc_code
 m2m_stmt(const vc_alloc *a, const vc_catalog *cat, const char *label,
 		 const vc_query_opts *o, const char *fname, const json_t *pk,
@@ -988,16 +1056,22 @@ m2m_stmt(const vc_alloc *a, const vc_catalog *cat, const char *label,
 {
 	qctx		q;
 	vc_compiled *c;
-	vc_buf		sql;
+	vc_buf		sql,
+				src_pred,
+				tgt_pred;
 	vc_code		rc;
 	const vc_field *f;
 	const vc_model *target;
 	size_t		pknum = 0,
+				nkeys,
 				i;
+	size_t	   *nums = NULL;
+	bool		src_applied = false,
+				tgt_applied = false;
 	vc_param	p;
 
-	if ((rc = vq_begin(&q, a, cat, label, o, kind == 0 ? VC_PERM_INSERT : VC_PERM_DELETE,
-					   &c, err)) != VC_OK)
+	/* the source row's predicate (alias t0) is its UPDATE predicate */
+	if ((rc = vq_begin(&q, a, cat, label, o, VC_PERM_UPDATE, &c, err)) != VC_OK)
 		return rc;
 	vc_buf_init(&sql, a);
 	f = vq_find_field(q.m, fname, strlen(fname));
@@ -1012,33 +1086,71 @@ m2m_stmt(const vc_alloc *a, const vc_catalog *cat, const char *label,
 	if (rc != VC_OK)
 		return done(&q, c, &sql, rc, "m2m", NULL, NULL, out);
 	target = vc_catalog_get(cat, f->to);
+	/* clear (kind 2) and set's delete of an empty list name no keys */
+	nkeys = (kind == 2 || pks == NULL) ? 0 : json_array_size(pks);
 	if (json_is_null(pk))
 		rc = vc_error_set(err, VC_ERR_INVALID_PARAM, "m2m needs the row's primary key");
 	if (rc == VC_OK &&
 		(rc = vc_value_bind(q.pool, q.m, vq_pk(q.m), pk, q.d, false, false,
 							"primary key", &p, err)) == VC_OK)
 		rc = vq_param(&q, &p, &pknum);
+	if (rc == VC_OK)
+		rc = m2m_keys(&q, target, kind == 2 ? NULL : pks, &nums);
+	vc_buf_init(&src_pred, a);
+	vc_buf_init(&tgt_pred, a);
+	if (rc == VC_OK)
+		rc = vq_perm(&q, q.m, 0, &src_pred, &src_applied);
+	if (rc == VC_OK && kind == 0)
+		rc = vq_perm(&q, target, 1, &tgt_pred, &tgt_applied);
 	if (rc == VC_OK && kind == 0)
 	{
-		/* INSERT ... VALUES ($1, $2), ($1, $3) ON CONFLICT DO NOTHING */
 		vc_buf_puts(&sql, "INSERT INTO ");
 		vc_ident_quote_buf(&sql, f->m2m_table, strlen(f->m2m_table), q.d);
 		vc_buf_puts(&sql, " (");
 		vc_ident_quote_buf(&sql, f->m2m_from_column, strlen(f->m2m_from_column), q.d);
 		vc_buf_puts(&sql, ", ");
 		vc_ident_quote_buf(&sql, f->m2m_to_column, strlen(f->m2m_to_column), q.d);
-		vc_buf_puts(&sql, ") VALUES ");
-		for (i = 0; rc == VC_OK && i < json_array_size(pks); i++)
+		if (!src_applied && !tgt_applied)
 		{
-			vc_buf_puts(&sql, i ? ", (" : "(");
+			/* INSERT ... VALUES ($1, $2), ($1, $3) ON CONFLICT DO NOTHING */
+			vc_buf_puts(&sql, ") VALUES ");
+			for (i = 0; i < nkeys; i++)
+			{
+				vc_buf_puts(&sql, i ? ", (" : "(");
+				vq_placeholder(&q, &sql, pknum);
+				vc_buf_puts(&sql, ", ");
+				vq_placeholder(&q, &sql, nums[i]);
+				vc_buf_putc(&sql, ')');
+			}
+		}
+		else
+		{
+			/*
+			 * INSERT ... SELECT $1, "t1".pk FROM target AS "t1" WHERE
+			 * "t1".pk IN (...) AND (readable) AND EXISTS (updatable source).
+			 * The WHERE also keeps SQLite from reading ON CONFLICT as a
+			 * join constraint.
+			 */
+			vc_buf_puts(&sql, ") SELECT ");
 			vq_placeholder(&q, &sql, pknum);
 			vc_buf_puts(&sql, ", ");
-			if (json_is_null(json_array_get(pks, i)))
-				rc = vc_error_set(err, VC_ERR_INVALID_PARAM, "m2m target keys cannot be null");
-			else
-				rc = vq_bind_value(&q, &sql, target, vq_pk(target), json_array_get(pks, i),
-								   false, "target key");
+			vq_colref(&q, &sql, 1, vq_pk(target)->column);
+			vc_buf_puts(&sql, " FROM ");
+			vc_ident_quote_buf(&sql, target->table, strlen(target->table), q.d);
+			vc_buf_puts(&sql, " AS ");
+			vq_alias(&q, &sql, 1);
+			vc_buf_puts(&sql, " WHERE ");
+			vq_colref(&q, &sql, 1, vq_pk(target)->column);
+			vc_buf_puts(&sql, " IN (");
+			m2m_key_list(&q, &sql, nums, nkeys);
 			vc_buf_putc(&sql, ')');
+			if (tgt_applied)
+			{
+				vc_buf_puts(&sql, " AND ");
+				vq_append_buf(&sql, &tgt_pred);
+			}
+			if (src_applied)
+				m2m_src_exists(&q, &sql, pknum, &src_pred);
 		}
 		vc_buf_puts(&sql, " ON CONFLICT DO NOTHING");
 		c->stmt = VC_STMT_INSERT;
@@ -1052,25 +1164,22 @@ m2m_stmt(const vc_alloc *a, const vc_catalog *cat, const char *label,
 		vc_ident_quote_buf(&sql, f->m2m_from_column, strlen(f->m2m_from_column), q.d);
 		vc_buf_puts(&sql, " = ");
 		vq_placeholder(&q, &sql, pknum);
-		if ((kind == 1 || kind == 3) && json_array_size(pks) > 0)
+		if ((kind == 1 || kind == 3) && nkeys > 0)
 		{
 			vc_buf_puts(&sql, " AND ");
 			vc_ident_quote_buf(&sql, f->m2m_to_column, strlen(f->m2m_to_column), q.d);
 			vc_buf_puts(&sql, kind == 1 ? " IN (" : " NOT IN (");
-			for (i = 0; rc == VC_OK && i < json_array_size(pks); i++)
-			{
-				if (i)
-					vc_buf_puts(&sql, ", ");
-				if (json_is_null(json_array_get(pks, i)))
-					rc = vc_error_set(err, VC_ERR_INVALID_PARAM, "m2m target keys cannot be null");
-				else
-					rc = vq_bind_value(&q, &sql, target, vq_pk(target),
-									   json_array_get(pks, i), false, "target key");
-			}
+			m2m_key_list(&q, &sql, nums, nkeys);
 			vc_buf_putc(&sql, ')');
 		}
+		if (src_applied)
+			m2m_src_exists(&q, &sql, pknum, &src_pred);
 		c->stmt = VC_STMT_DELETE;
 	}
+	if (rc == VC_OK && (src_pred.failed || tgt_pred.failed))
+		rc = vq_oom(&q);
+	vc_buf_reset(&src_pred);
+	vc_buf_reset(&tgt_pred);
 	c->result = VC_RESULT_AFFECTED;
 	return done(&q, c, &sql, rc, "m2m", NULL, NULL, out);
 }

@@ -88,6 +88,35 @@ FROM viper.query('blog.Comment', '{"related": ["post"], "order_by": ["id"]}') AS
 ROLLBACK;
 RESET ROLE;
 
+-- many-to-many writes are updates of the source post: Ann (1) may update
+-- only her own posts, so the links of Bob's post 3 never change (0), and a
+-- tag she cannot read ("web") is silently not linked
+INSERT INTO blog_tag (id, name, slug) VALUES (1, 'db', 'db'), (2, 'python', 'python'), (3, 'web', 'web');
+INSERT INTO blog_post_tags (post_id, tag_id) VALUES (3, 1);
+SET ROLE permrel_admin;
+SELECT viper.grant('blog.Post', 'update', 'authenticated', 'author_id = principal()');
+SELECT viper.grant('blog.Tag', 'select', '*', 'slug <> ''web''');
+RESET ROLE;
+SET ROLE permrel_app;
+BEGIN;
+SELECT viper.set_principal('1');
+SELECT viper.m2m_add('blog.Post', '2', 'tags', '[2, 3]') AS own_add,
+	   viper.m2m_add('blog.Post', '3', 'tags', '[2]') AS other_add,
+	   viper.m2m_remove('blog.Post', '3', 'tags', '[1]') AS other_remove,
+	   viper.m2m_set('blog.Post', '3', 'tags', '[2]') AS other_set,
+	   viper.m2m_clear('blog.Post', '3', 'tags') AS other_clear;
+SELECT viper.m2m_remove('blog.Post', '2', 'tags', '[2]') AS own_remove,
+	   viper.m2m_set('blog.Post', '2', 'tags', '[1, 3]') AS own_set;
+SELECT viper.m2m_set('blog.Post', '1', 'tags', '[2]') AS own_set_again,
+	   viper.m2m_clear('blog.Post', '2', 'tags') AS own_clear;
+-- anonymous: no post is updatable
+SELECT viper.set_principal(NULL);
+SELECT viper.m2m_add('blog.Post', '1', 'tags', '[1]') AS anonymous_add;
+COMMIT;
+RESET ROLE;
+SELECT string_agg(post_id || ':' || tag_id, ',' ORDER BY post_id, tag_id) AS links
+FROM blog_post_tags;
+
 -- leave the database as the test found it
 SET client_min_messages = warning;
 DROP TABLE blog_post_tags, blog_comment, blog_post, blog_tag, blog_author, blog_sitesettings CASCADE;

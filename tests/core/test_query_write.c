@@ -504,6 +504,131 @@ test_m2m(void)
 	json_decref(empty);
 }
 
+/* ---- m2m under a permission hook ---------------------------------------- */
+
+/* Restricts blog.Post and blog.Tag: the predicate names the action it was
+ * asked for, as a bound parameter, so the tests see which one applied. */
+static vc_code
+m2m_perm(void *ud, const vc_model *m, vc_perm_action action, const char *alias,
+		 vc_sql_sink *sink, bool *applied, vc_error *e)
+{
+	static const char *const names[] = {"select", "insert", "update", "delete"};
+	vc_param	p;
+
+	(void) ud;
+	if (strcmp(m->label, "blog.Post") != 0 && strcmp(m->label, "blog.Tag") != 0)
+		return VC_OK;
+	memset(&p, 0, sizeof(p));
+	p.kind = VC_PARAM_TEXT;
+	p.text = (char *) names[action];
+	p.len = strlen(names[action]);
+	p.pg_type = "text";
+	p.sqlite_class = VC_SQLITE_TEXT;
+	vc_sink_ident(sink, alias);
+	vc_sink_sql(sink, ".");
+	vc_sink_ident(sink, "ok");
+	vc_sink_sql(sink, " = ");
+	*applied = true;
+	return vc_sink_param(sink, &p, e);
+}
+
+/* A hook that restricts nothing. */
+static vc_code
+m2m_perm_none(void *ud, const vc_model *m, vc_perm_action action,
+			  const char *alias, vc_sql_sink *sink, bool *applied, vc_error *e)
+{
+	(void) ud;
+	(void) m;
+	(void) action;
+	(void) alias;
+	(void) sink;
+	(void) applied;
+	(void) e;
+	return VC_OK;
+}
+
+#define M2M_SRC_PG " AND EXISTS (SELECT 1 FROM \"blog_post\" AS \"t0\" WHERE \"t0\".\"id\" = $1 AND (\"t0\".\"ok\" = $%d))"
+
+static void
+test_m2m_perm(void)
+{
+	json_t	   *pk = json_integer(7);
+	json_t	   *pks = json_loads("[1, 2]", 0, NULL);
+	json_t	   *empty = json_array();
+	vc_query_opts o = opts(PG);
+	vc_compiled *out[2];
+	size_t		n;
+	char		want[1024];
+
+	o.perm = m2m_perm;
+	/* add: readable targets only, source row updatable */
+	VT_CHECK(vc_compile_m2m(&vc_alloc_libc, cat, "blog.Post", VC_M2M_ADD, pk, "tags", pks, &o, out, &n, &err) == VC_OK && n == 1);
+	if (n == 1)
+	{
+		VT_STREQ(out[0]->sql, "INSERT INTO \"blog_post_tags\" (\"post_id\", \"tag_id\") SELECT $1, \"t1\".\"id\" FROM \"blog_tag\" AS \"t1\" WHERE \"t1\".\"id\" IN ($2, $3) AND (\"t1\".\"ok\" = $5) AND EXISTS (SELECT 1 FROM \"blog_post\" AS \"t0\" WHERE \"t0\".\"id\" = $1 AND (\"t0\".\"ok\" = $4)) ON CONFLICT DO NOTHING");
+		VT_CHECK(out[0]->nparams == 5);
+		if (out[0]->nparams == 5)
+		{
+			VT_STREQ(out[0]->params[3].text, "update");
+			VT_STREQ(out[0]->params[4].text, "select");
+		}
+	}
+	vc_compiled_free_list(out, n);
+	/* remove / clear / set: the source row must be updatable */
+	VT_CHECK(vc_compile_m2m(&vc_alloc_libc, cat, "blog.Post", VC_M2M_REMOVE, pk, "tags", pks, &o, out, &n, &err) == VC_OK && n == 1);
+	snprintf(want, sizeof(want), "DELETE FROM \"blog_post_tags\" WHERE \"post_id\" = $1 AND \"tag_id\" IN ($2, $3)" M2M_SRC_PG, 4);
+	if (n == 1)
+		VT_STREQ(out[0]->sql, want);
+	vc_compiled_free_list(out, n);
+	VT_CHECK(vc_compile_m2m(&vc_alloc_libc, cat, "blog.Post", VC_M2M_CLEAR, pk, "tags", NULL, &o, out, &n, &err) == VC_OK && n == 1);
+	snprintf(want, sizeof(want), "DELETE FROM \"blog_post_tags\" WHERE \"post_id\" = $1" M2M_SRC_PG, 2);
+	if (n == 1)
+	{
+		VT_STREQ(out[0]->sql, want);
+		VT_CHECK(out[0]->nparams == 2 && strcmp(out[0]->params[1].text, "update") == 0);
+	}
+	vc_compiled_free_list(out, n);
+	VT_CHECK(vc_compile_m2m(&vc_alloc_libc, cat, "blog.Post", VC_M2M_SET, pk, "tags", pks, &o, out, &n, &err) == VC_OK && n == 2);
+	if (n == 2)
+	{
+		snprintf(want, sizeof(want), "DELETE FROM \"blog_post_tags\" WHERE \"post_id\" = $1 AND \"tag_id\" NOT IN ($2, $3)" M2M_SRC_PG, 4);
+		VT_STREQ(out[0]->sql, want);
+		VT_STREQ(out[1]->sql, "INSERT INTO \"blog_post_tags\" (\"post_id\", \"tag_id\") SELECT $1, \"t1\".\"id\" FROM \"blog_tag\" AS \"t1\" WHERE \"t1\".\"id\" IN ($2, $3) AND (\"t1\".\"ok\" = $5) AND EXISTS (SELECT 1 FROM \"blog_post\" AS \"t0\" WHERE \"t0\".\"id\" = $1 AND (\"t0\".\"ok\" = $4)) ON CONFLICT DO NOTHING");
+	}
+	vc_compiled_free_list(out, n);
+	VT_CHECK(vc_compile_m2m(&vc_alloc_libc, cat, "blog.Post", VC_M2M_SET, pk, "tags", empty, &o, out, &n, &err) == VC_OK && n == 1);
+	snprintf(want, sizeof(want), "DELETE FROM \"blog_post_tags\" WHERE \"post_id\" = $1" M2M_SRC_PG, 2);
+	if (n == 1)
+		VT_STREQ(out[0]->sql, want);
+	vc_compiled_free_list(out, n);
+	/* SQLite: same shape, ?n placeholders (WHERE keeps ON CONFLICT an upsert) */
+	o.dialect = LITE;
+	VT_CHECK(vc_compile_m2m(&vc_alloc_libc, cat, "blog.Post", VC_M2M_ADD, pk, "tags", pks, &o, out, &n, &err) == VC_OK && n == 1);
+	if (n == 1)
+		VT_STREQ(out[0]->sql, "INSERT INTO \"blog_post_tags\" (\"post_id\", \"tag_id\") SELECT ?1, \"t1\".\"id\" FROM \"blog_tag\" AS \"t1\" WHERE \"t1\".\"id\" IN (?2, ?3) AND (\"t1\".\"ok\" = ?5) AND EXISTS (SELECT 1 FROM \"blog_post\" AS \"t0\" WHERE \"t0\".\"id\" = ?1 AND (\"t0\".\"ok\" = ?4)) ON CONFLICT DO NOTHING");
+	vc_compiled_free_list(out, n);
+	/* a hook that restricts nothing: the plain statements */
+	o.dialect = PG;
+	o.perm = m2m_perm_none;
+	VT_CHECK(vc_compile_m2m(&vc_alloc_libc, cat, "blog.Post", VC_M2M_ADD, pk, "tags", pks, &o, out, &n, &err) == VC_OK && n == 1);
+	if (n == 1)
+		VT_STREQ(out[0]->sql, "INSERT INTO \"blog_post_tags\" (\"post_id\", \"tag_id\") VALUES ($1, $2), ($1, $3) ON CONFLICT DO NOTHING");
+	vc_compiled_free_list(out, n);
+	VT_CHECK(vc_compile_m2m(&vc_alloc_libc, cat, "blog.Post", VC_M2M_CLEAR, pk, "tags", NULL, &o, out, &n, &err) == VC_OK && n == 1);
+	if (n == 1)
+		VT_STREQ(out[0]->sql, "DELETE FROM \"blog_post_tags\" WHERE \"post_id\" = $1");
+	vc_compiled_free_list(out, n);
+	/* errors still come first: a null target key */
+	o.perm = m2m_perm;
+	json_decref(pks);
+	pks = json_loads("[1, null]", 0, NULL);
+	VT_CHECK(vc_compile_m2m(&vc_alloc_libc, cat, "blog.Post", VC_M2M_ADD, pk, "tags", pks, &o, out, &n, &err) == VC_ERR_INVALID_PARAM && n == 0);
+	VT_STREQ(err.message, "m2m target keys cannot be null");
+	json_decref(pks);
+	json_decref(pk);
+	json_decref(empty);
+}
+
 static void
 test_single_check(void)
 {
@@ -593,6 +718,7 @@ main(void)
 	VT_RUN(test_get_or_create);
 	VT_RUN(test_update_or_create);
 	VT_RUN(test_m2m);
+	VT_RUN(test_m2m_perm);
 	VT_RUN(test_single_check);
 	VT_RUN(test_write_alloc_failures);
 	vc_catalog_free(cat);

@@ -56,3 +56,23 @@ SELECT row FROM viper_query('blog.Comment', '{"related": ["post"], "only": ["id"
 -- anonymous: no author row is readable through "authenticated"
 SELECT viper_set_principal(NULL);
 SELECT viper_count('blog.Post'), viper_count('blog.Author', '{"where": {"posts__id__gt": 0}}');
+-- many-to-many writes are updates of the source row: Alice (1) may update
+-- only her own posts, so links of Bob's post 5 never change (0), and a tag
+-- she cannot read ("web", 3) is silently not linked
+SELECT viper_grant('blog.Post', 'update', 'authenticated', 'author_id = principal()');
+SELECT viper_set_principal('1');
+SELECT viper_m2m_add('blog.Post', '2', 'tags', '[2, 3]');
+SELECT viper_m2m_add('blog.Post', '5', 'tags', '[1]');
+SELECT viper_m2m_remove('blog.Post', '5', 'tags', '[2]');
+SELECT viper_m2m_set('blog.Post', '5', 'tags', '[1]');
+SELECT viper_m2m_clear('blog.Post', '5', 'tags');
+SELECT group_concat(post_id || ':' || tag_id) FROM (SELECT post_id, tag_id FROM blog_post_tags ORDER BY post_id, tag_id);
+-- her own post: remove, set (drops python, adds db, not web), clear
+SELECT viper_m2m_remove('blog.Post', '2', 'tags', '[1]');
+SELECT viper_m2m_set('blog.Post', '2', 'tags', '[1, 3]');
+SELECT group_concat(tag_id) FROM (SELECT tag_id FROM blog_post_tags WHERE post_id = 2 ORDER BY tag_id);
+SELECT viper_m2m_clear('blog.Post', '2', 'tags');
+SELECT count(*) FROM blog_post_tags WHERE post_id = 2;
+-- anonymous: no post is updatable
+SELECT viper_set_principal(NULL);
+SELECT viper_m2m_add('blog.Post', '2', 'tags', '[1]');
