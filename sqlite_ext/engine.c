@@ -206,82 +206,48 @@ viper_engine_opts(viper_engine *e, const viper_catref *cat, size_t spec_len,
 /* ---- errors ---------------------------------------------------------------- */
 
 /*
- * A message that already carries viper's prefix ("viper[23505]: ..." from
- * the single-row guard trigger, or an error of regexp()) keeps its SQLSTATE.
+ * The shared classification (sqlite_error.c) with the engine's wording:
+ * SQLite's own message alone, a hint for a lock, and a missing table or
+ * column read as a model whose table differs from the catalog.
  */
-static bool
-prefixed_error(const char *msg, vc_error *err)
-{
-	char		state[6];
-
-	if (strncmp(msg, "viper[", 6) != 0 || strlen(msg) < 14 ||
-		msg[11] != ']' || msg[12] != ':')
-		return false;
-	memcpy(state, msg + 6, 5);
-	state[5] = '\0';
-	vc_error_set(err, vc_code_from_sqlstate(state), "%s", msg + 14);
-	return true;
-}
-
 vc_code
 viper_engine_db_error(sqlite3 *db, int rc, vc_error *err)
 {
 	const char *msg = sqlite3_errmsg(db);
-	int			ext = sqlite3_extended_errcode(db);
+	const char *own;
+	vc_code		code = viper_sqlite_error_code(db, rc, &own);
 
-	switch (rc & 0xff)
+	if (own != NULL)
+		return vc_error_set(err, code, "%s", own);
+	switch (code)
 	{
-		case SQLITE_NOMEM:
-			return vc_error_set(err, VC_ERR_OUT_OF_MEMORY, "out of memory");
-		case SQLITE_BUSY:
-		case SQLITE_LOCKED:
-			vc_error_set(err, VC_ERR_LOCK_NOT_AVAILABLE,
-						 "database is locked");
+		case VC_ERR_OUT_OF_MEMORY:
+			return vc_error_set(err, code, "out of memory");
+		case VC_ERR_LOCK_NOT_AVAILABLE:
+			vc_error_set(err, code, "database is locked");
 			vc_error_hint(err, "Another connection holds the write lock; set a busy timeout (sqlite3_busy_timeout, .timeout) to wait for it.");
-			return VC_ERR_LOCK_NOT_AVAILABLE;
-		case SQLITE_READONLY:
-			return vc_error_set(err, VC_ERR_READ_ONLY,
-								"cannot write: the database is read-only");
-		default:
-			break;
+			return code;
+		case VC_ERR_READ_ONLY:
+			return vc_error_set(err, code, "cannot write: the database is read-only");
+		case VC_ERR_SQL:
+			/* the catalog names a table or column the database does not have */
+			if (strncmp(msg, "no such table", 13) == 0)
+				code = VC_ERR_UNDEFINED_TABLE;
+			else if (strncmp(msg, "no such column", 14) == 0)
+				code = VC_ERR_UNDEFINED_COLUMN;
+			if (code != VC_ERR_SQL)
+			{
+				vc_error_set(err, code, "%s", msg);
+				vc_error_hint(err, "The model is registered but its table is missing or differs; run viper_migrate.");
+				return code;
+			}
+			/* FALLTHROUGH */
+		case VC_ERR_INTERNAL:
+			return vc_error_set(err, VC_ERR_INTERNAL,
+								"could not run the statement: %s", msg);
+		default:				/* the constraint states */
+			return vc_error_set(err, code, "%s", msg);
 	}
-	if (prefixed_error(msg, err))
-		return err->code;
-	if ((rc & 0xff) == SQLITE_CONSTRAINT)
-	{
-		switch (ext)
-		{
-			case SQLITE_CONSTRAINT_UNIQUE:
-			case SQLITE_CONSTRAINT_PRIMARYKEY:
-				return vc_error_set(err, VC_ERR_UNIQUE, "%s", msg);
-			case SQLITE_CONSTRAINT_NOTNULL:
-				return vc_error_set(err, VC_ERR_NOT_NULL, "%s", msg);
-			case SQLITE_CONSTRAINT_FOREIGNKEY:
-				return vc_error_set(err, VC_ERR_FOREIGN_KEY, "%s", msg);
-			case SQLITE_CONSTRAINT_CHECK:
-				return vc_error_set(err, VC_ERR_CHECK, "%s", msg);
-			default:
-				/* a RESTRICT action reports the plain constraint code */
-				if (strncmp(msg, "FOREIGN KEY", 11) == 0)
-					return vc_error_set(err, VC_ERR_FOREIGN_KEY, "%s", msg);
-				return vc_error_set(err, VC_ERR_INTEGRITY, "%s", msg);
-		}
-	}
-	/* the catalog names a table or column the database does not have */
-	if (strncmp(msg, "no such table", 13) == 0)
-	{
-		vc_error_set(err, VC_ERR_UNDEFINED_TABLE, "%s", msg);
-		vc_error_hint(err, "The model is registered but its table is missing or differs; run viper_migrate.");
-		return VC_ERR_UNDEFINED_TABLE;
-	}
-	if (strncmp(msg, "no such column", 14) == 0)
-	{
-		vc_error_set(err, VC_ERR_UNDEFINED_COLUMN, "%s", msg);
-		vc_error_hint(err, "The model is registered but its table is missing or differs; run viper_migrate.");
-		return VC_ERR_UNDEFINED_COLUMN;
-	}
-	return vc_error_set(err, VC_ERR_INTERNAL, "could not run the statement: %s",
-						msg);
 }
 
 /* ---- catalog ----------------------------------------------------------------- */

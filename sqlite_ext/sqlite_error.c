@@ -106,7 +106,7 @@ viper_sqlite_raise(sqlite3_context *ctx, const vc_error *err)
 
 /* The state of a constraint failure, from SQLite's extended code. */
 static vc_code
-constraint_code(int ext)
+constraint_code(int ext, const char *msg)
 {
 	switch (ext)
 	{
@@ -122,7 +122,42 @@ constraint_code(int ext)
 		default:
 			break;
 	}
+	/* a RESTRICT action reports the plain constraint code */
+	if (strncmp(msg, "FOREIGN KEY", 11) == 0)
+		return VC_ERR_FOREIGN_KEY;
 	return VC_ERR_INTEGRITY;
+}
+
+vc_code
+viper_sqlite_error_code(sqlite3 *db, int rc, const char **own_text)
+{
+	const char *msg = sqlite3_errmsg(db);
+	int			ext = sqlite3_extended_errcode(db);
+
+	*own_text = NULL;
+	/* a viper trigger (the single-row guard) or regexp() names its state */
+	if (strncmp(msg, "viper[", 6) == 0 && strlen(msg) > 14 &&
+		strncmp(msg + 11, "]: ", 3) == 0)
+	{
+		*own_text = msg + 14;
+		return vc_code_from_sqlstate(msg + 6);
+	}
+	switch (rc & 0xff)
+	{
+		case SQLITE_NOMEM:
+			return VC_ERR_OUT_OF_MEMORY;
+		case SQLITE_CONSTRAINT:
+			return constraint_code((ext & 0xff) == SQLITE_CONSTRAINT ? ext : rc, msg);
+		case SQLITE_READONLY:
+			return VC_ERR_READ_ONLY;
+		case SQLITE_BUSY:
+		case SQLITE_LOCKED:
+			return VC_ERR_LOCK_NOT_AVAILABLE;
+		case SQLITE_ERROR:
+			return VC_ERR_SQL;
+		default:
+			return VC_ERR_INTERNAL;
+	}
 }
 
 vc_code
@@ -130,43 +165,23 @@ viper_sqlite_db_error(sqlite3 *db, int rc, const char *what,
 					  const char *table, vc_error *err)
 {
 	const char *msg = sqlite3_errmsg(db);
-	int			ext = sqlite3_extended_errcode(db);
-	vc_code		code;
+	const char *own;
+	vc_code		code = viper_sqlite_error_code(db, rc, &own);
 
-	/* a viper trigger (the single-row guard) already names its state */
-	if (strncmp(msg, "viper[", 6) == 0 && strlen(msg) > 14 &&
-		strncmp(msg + 11, "]: ", 3) == 0)
-		return vc_error_set(err, vc_code_from_sqlstate(msg + 6), "%s", msg + 14);
-	switch (rc & 0xff)
+	if (own != NULL)
+		return vc_error_set(err, code, "%s", own);
+	if (code == VC_ERR_OUT_OF_MEMORY)
+		return vc_error_set(err, code, "out of memory");
+	if (code == VC_ERR_SQL && table != NULL &&
+		strncmp(msg, "no such table", 13) == 0)
 	{
-		case SQLITE_NOMEM:
-			return vc_error_set(err, VC_ERR_OUT_OF_MEMORY, "out of memory");
-		case SQLITE_CONSTRAINT:
-			code = constraint_code((ext & 0xff) == SQLITE_CONSTRAINT ? ext : rc);
-			break;
-		case SQLITE_READONLY:
-			code = VC_ERR_READ_ONLY;
-			break;
-		case SQLITE_BUSY:
-		case SQLITE_LOCKED:
-			code = VC_ERR_LOCK_NOT_AVAILABLE;
-			break;
-		case SQLITE_ERROR:
-			if (table != NULL && strncmp(msg, "no such table", 13) == 0)
-			{
-				vc_error_set(err, VC_ERR_UNDEFINED_TABLE,
-							 "viper catalog is not installed in this database");
-				vc_error_detail(err, "Table main.%s does not exist.", table);
-				vc_error_hint(err, "Load the extension once on a writable "
-							  "connection to the database; it creates the "
-							  "viper_* tables.");
-				return VC_ERR_UNDEFINED_TABLE;
-			}
-			code = VC_ERR_SQL;
-			break;
-		default:
-			code = VC_ERR_INTERNAL;
-			break;
+		vc_error_set(err, VC_ERR_UNDEFINED_TABLE,
+					 "viper catalog is not installed in this database");
+		vc_error_detail(err, "Table main.%s does not exist.", table);
+		vc_error_hint(err, "Load the extension once on a writable "
+					  "connection to the database; it creates the "
+					  "viper_* tables.");
+		return VC_ERR_UNDEFINED_TABLE;
 	}
 	return vc_error_set(err, code, "%s: %s", what, msg);
 }

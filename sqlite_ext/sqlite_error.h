@@ -44,6 +44,15 @@ int			viper_sqlite_vtab_raise(sqlite3_vtab *vtab, const vc_error *err);
 vc_code		viper_sqlite_db_error(sqlite3 *db, int rc, const char *what,
 								  const char *table, vc_error *err);
 
+/*
+ * The classification under viper_sqlite_db_error, for callers that word
+ * their own messages (the query engine): the code only, and *own_text set
+ * when the message already carries viper's "viper[XXXXX]: " prefix (then
+ * the code is that state and *own_text the text after the prefix).
+ * SQLITE_ERROR gives VC_ERR_SQL, unknown results VC_ERR_INTERNAL.
+ */
+vc_code		viper_sqlite_error_code(sqlite3 *db, int rc, const char **own_text);
+
 /* viper_sqlite_db_error followed by viper_sqlite_raise. */
 void		viper_sqlite_raise_db(sqlite3_context *ctx, sqlite3 *db, int rc,
 								  const char *what, const char *table);
